@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CmaBroker.Doe.Errors;
+
+namespace CmaBroker.Cli.Commands;
+
+/// <summary>certificates, measurements, evidence, enroll and history: what the broker verified.</summary>
+internal static class EvidenceCommands
+{
+    public static async Task<int> CertificatesAsync(CommandContext ctx)
+    {
+        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
+        ctx.Args.ExpectPositionals(1);
+        byte slot = (byte)CliArguments.ParseNumber(ctx.Args.Option("--slot") ?? "0", "slot", 7);
+        byte[][] chain = await ctx.Client.GetCertificateChainAsync(path, slot);
+        if (ctx.Args.HasFlag("--pem"))
+        {
+            foreach (byte[] der in chain)
+                ctx.Output.Write(VariantFormatter.Pem("CERTIFICATE", der));
+            return ExitCodes.Success;
+        }
+        var described = chain.Select(Describe).ToList();
+        if (ctx.Json)
+        {
+            ctx.WriteJson(json =>
+            {
+                json.WriteStartObject();
+                json.WriteNumber("slot", slot);
+                json.WriteStartArray("certificates");
+                for (int i = 0; i < chain.Length; i++)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("subject", described[i].Subject);
+                    json.WriteString("issuer", described[i].Issuer);
+                    json.WriteString("sha256", described[i].Sha256);
+                    json.WriteString("der", Convert.ToHexStringLower(chain[i]));
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            });
+            return ExitCodes.Success;
+        }
+        ctx.Output.WriteLine($"Slot {slot}: {chain.Length} certificate(s), root first");
+        for (int i = 0; i < chain.Length; i++)
+        {
+            ctx.Output.WriteLine($"  [{i}] subject: {described[i].Subject}");
+            ctx.Output.WriteLine($"      issuer:  {described[i].Issuer}");
+            ctx.Output.WriteLine($"      sha256:  {described[i].Sha256}");
+        }
+        return ExitCodes.Success;
+    }
+
+    public static async Task<int> MeasurementsAsync(CommandContext ctx)
+    {
+        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
+        ctx.Args.ExpectPositionals(1);
+        var options = new Dictionary<string, Tmds.DBus.Protocol.VariantValue>();
+        if (ctx.Args.HasFlag("--fresh"))
+            options["fresh"] = true;
+        MeasurementBlock[] blocks = await ctx.Client.GetMeasurementsAsync(path, options);
+        if (ctx.Json)
+        {
+            ctx.WriteJson(json =>
+            {
+                json.WriteStartArray();
+                foreach (var block in blocks)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("index", block.Index);
+                    json.WriteNumber("specification", block.Specification);
+                    json.WriteNumber("valueType", block.ValueType);
+                    json.WriteString("value", Convert.ToHexStringLower(block.Value));
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            });
+            return ExitCodes.Success;
+        }
+        if (blocks.Length == 0)
+        {
+            ctx.Output.WriteLine("No verified measurements.");
+            return ExitCodes.Success;
+        }
+        TableWriter.Write(ctx.Output, ["INDEX", "SPEC", "TYPE", "VALUE"], blocks.Select(b => new[]
+        {
+            b.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            b.Specification == 1 ? "dmtf" : $"0x{b.Specification:x2}",
+            $"0x{b.ValueType:x2}{((b.ValueType & 0x80) != 0 ? " raw" : " digest")}",
+            Convert.ToHexStringLower(b.Value),
+        }).ToList());
+        return ExitCodes.Success;
+    }
+
+    public static async Task<int> EvidenceAsync(CommandContext ctx)
+    {
+        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
+        ctx.Args.ExpectPositionals(1);
+        string nonceText = ctx.Args.Option("--nonce") ?? throw CliException.Usage("evidence needs --nonce HEX (32 bytes, 64 hex digits)");
+        byte[] nonce = CliArguments.ParseHex(nonceText, "--nonce");
+        if (nonce.Length != 32)
+            throw CliException.Usage($"--nonce must be 32 bytes (64 hex digits), got {nonce.Length} bytes");
+        var evidence = await ctx.Client.GetEvidenceAsync(path, nonce);
+        if (ctx.Json)
+            ctx.WriteJson(json => VariantFormatter.WriteJsonObject(json, evidence));
+        else
+            foreach (var (name, value) in evidence.OrderBy(p => p.Key, StringComparer.Ordinal))
+                ctx.Output.WriteLine($"{name}: {VariantFormatter.ToText(value)}");
+        return ExitCodes.Success;
+    }
+
+    public static async Task<int> EnrollAsync(CommandContext ctx)
+    {
+        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
+        ctx.Args.ExpectPositionals(1);
+        string file = await ctx.Client.EnrollAsync(path);
+        if (ctx.Json)
+            ctx.WriteJson(json => { json.WriteStartObject(); json.WriteString("path", path); json.WriteString("referenceFile", file); json.WriteEndObject(); });
+        else
+            ctx.Output.WriteLine($"Enrolled the current verified measurements as reference: {file}");
+        return ExitCodes.Success;
+    }
+
+    public static async Task<int> HistoryAsync(CommandContext ctx)
+    {
+        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
+        ctx.Args.ExpectPositionals(1);
+        uint max = CliArguments.ParseNumber(ctx.Args.Option("--max") ?? "20", "--max", 10000);
+        var events = await ctx.Client.GetHistoryAsync(path, max);
+        if (ctx.Json)
+        {
+            ctx.WriteJson(json =>
+            {
+                json.WriteStartArray();
+                foreach (var e in events)
+                    VariantFormatter.WriteJsonObject(json, e);
+                json.WriteEndArray();
+            });
+            return ExitCodes.Success;
+        }
+        if (events.Count == 0)
+            ctx.Output.WriteLine("No authentication events recorded.");
+        foreach (var e in events)
+            ctx.Output.WriteLine(string.Join("  ", e.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
+                p.Key.EndsWith("Time", StringComparison.Ordinal) && p.Value.Type == Tmds.DBus.Protocol.VariantValueType.UInt64
+                    ? $"{p.Key}={VariantFormatter.FormatMicroseconds(p.Value.GetUInt64())}"
+                    : $"{p.Key}={VariantFormatter.ToText(p.Value)}")));
+        return ExitCodes.Success;
+    }
+
+    private static (string Subject, string Issuer, string Sha256) Describe(byte[] der)
+    {
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(der));
+        try
+        {
+            using var certificate = X509CertificateLoader.LoadCertificate(der);
+            return (certificate.Subject, certificate.Issuer, sha256);
+        }
+        catch (CryptographicException)
+        {
+            // Ed448 and other keys the platform's X.509 stack cannot parse still have a fingerprint.
+            return ("(not parseable here)", "(not parseable here)", sha256);
+        }
+    }
+}

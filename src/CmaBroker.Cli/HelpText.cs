@@ -1,0 +1,83 @@
+namespace CmaBroker.Cli;
+
+/// <summary>cmactl --help: written to read like a man page.</summary>
+internal static class HelpText
+{
+    public const string Text = """
+        NAME
+            cmactl - query and drive the CMA/SPDM broker (cma-brokerd) over D-Bus
+
+        SYNOPSIS
+            cmactl [--address ADDRESS] [--json] COMMAND [ARGUMENTS] [OPTIONS]
+
+        DESCRIPTION
+            cmactl talks to cma-brokerd, the daemon that owns every PCIe DOE mailbox on the host,
+            authenticates devices with CMA/SPDM and mediates other programs' DOE exchanges. It only
+            asks the daemon; it never touches a device itself (cmatool does that, without a daemon).
+            DEVICE is a PCI address (0000:03:00.0, optionally written pci:0000:03:00.0) or a device
+            object path (/org/cmabroker/Broker1/devices/pci_0000_03_00_0).
+
+        COMMANDS
+            list                        Devices with DOE mailboxes, their authentication and
+                                        measurement state.
+            show DEVICE                 Every property of a device and of its mailboxes.
+            authenticate DEVICE [--slot N]
+                                        Authenticate now (negotiate SPDM, verify the certificate
+                                        chain, challenge, read signed measurements) and print the
+                                        verdict. Needs root or group cmabroker.
+            certificates DEVICE [--slot N] [--pem]
+                                        The device's certificate chain for slot N (default 0), root
+                                        first; --pem prints PEM blocks for openssl.
+            measurements DEVICE [--fresh]
+                                        The last verified measurement blocks; --fresh asks the device
+                                        again (needs group cmabroker).
+            evidence DEVICE --nonce HEX Signed measurements over your 32-byte nonce, with transcript,
+                                        signature and chain, for a remote verifier.
+            enroll DEVICE               Write the device's current verified measurements as its
+                                        reference values; prints the file written.
+            history DEVICE [--max N]    Stored authentication events, newest first (default 20).
+            exchange DEVICE VENDOR TYPE HEX [--mailbox 0xOFF]
+                                        One raw DOE exchange through the broker's queues; VENDOR and
+                                        TYPE in decimal or 0x-hex, the request payload in hex. Raw
+                                        SPDM (vendor 1, types 1-4) needs root.
+            monitor                     Print the broker's signals (devices added and removed,
+                                        property changes) as they arrive, until interrupted.
+
+        OPTIONS
+            --address ADDRESS   Bus to use: 'system' (default), 'session', or a D-Bus address such
+                                as unix:path=/tmp/bus.sock.
+            --json              Machine-readable output: camelCase keys, byte values as lowercase
+                                hex strings, one JSON document per command (one object per line
+                                for monitor).
+            -h, --help          This text.
+            --version           Print the version.
+
+        EXIT STATUS
+            0   success (authenticate: the device is authenticated)
+            1   failed (authenticate: verification failed), or another error
+            2   usage error or invalid argument
+            3   no such device
+            4   permission denied (the bus policy or the daemon refused the call)
+            5   timeout
+            6   device gone
+            7   busy (queue full)
+            8   protocol error
+            9   untrusted (authentication completed, trust not established)
+            10  unsupported
+            11  mailbox dead
+            12  kernel-owned
+            13  lockdown
+
+        EXAMPLES
+            cmactl list
+            cmactl show 0000:03:00.0
+            cmactl --json authenticate 0000:03:00.0
+            cmactl certificates 0000:03:00.0 --pem > chain.pem
+            cmactl evidence 0000:03:00.0 --nonce $(openssl rand -hex 32)
+            cmactl exchange 0000:03:00.0 1 0 00000000
+            cmactl --address unix:path=/tmp/cma/bus.sock monitor
+
+        SEE ALSO
+            cma-brokerd(8), cmatool(1), busctl(1)
+        """;
+}
