@@ -1,0 +1,83 @@
+#!/bin/bash
+# run.sh --cache CACHE_DIR --initrd INITRD --port PORT --console FILE [--timeout SECONDS] [--responder-cmd CMD]
+#
+# Boots the end-to-end guest: QEMU 10 (from fetch.sh's cache) with an NVMe whose DOE mailbox
+# forwards SPDM (DOE types 1 and 2) to 127.0.0.1:PORT over the spdm-socket protocol.
+#   --responder-cmd CMD  started in the background first (and ended afterwards); without it the
+#                        caller has already started the responder (e.g. in-process in the test).
+# QEMU exits at start when nobody listens on PORT, so the port is awaited with `ss -ltn` (a probe
+# connection would be taken as QEMU's own). A wall-clock watchdog SIGKILLs QEMU after --timeout
+# seconds: a responder that accepts but never answers blocks QEMU, which then ignores SIGTERM.
+# The serial console goes to FILE. Exit code: QEMU's, or 124 with a message when the watchdog fired.
+set -euo pipefail
+
+die() { echo "run.sh: ERROR: $*" >&2; exit 2; }
+
+CACHE="" INITRD="" PORT="" CONSOLE="" TIMEOUT=120 RESPONDER_CMD=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cache) CACHE=$2; shift 2 ;;
+    --initrd) INITRD=$2; shift 2 ;;
+    --port) PORT=$2; shift 2 ;;
+    --console) CONSOLE=$2; shift 2 ;;
+    --timeout) TIMEOUT=$2; shift 2 ;;
+    --responder-cmd) RESPONDER_CMD=$2; shift 2 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
+[ -n "$CACHE" ] && [ -n "$INITRD" ] && [ -n "$PORT" ] && [ -n "$CONSOLE" ] ||
+  die "usage: run.sh --cache CACHE_DIR --initrd INITRD --port PORT --console FILE [--timeout SECONDS] [--responder-cmd CMD]"
+
+ROOT="$CACHE/root"
+QEMU="$ROOT/usr/bin/qemu-system-x86_64"
+[ -x "$QEMU" ] || die "$QEMU missing: run fetch.sh $CACHE first"
+KERNEL=$(compgen -G "$ROOT/boot/vmlinuz-6.12.*" | sort -V | tail -1 || true)
+[ -n "$KERNEL" ] || die "no 6.12 kernel under $ROOT/boot: run fetch.sh $CACHE first"
+[ -f "$INITRD" ] || die "initramfs $INITRD missing"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cma-qemu-run.XXXXXX")
+RESPONDER_PID=""
+cleanup() {
+  if [ -n "$RESPONDER_PID" ]; then kill "$RESPONDER_PID" 2>/dev/null || true; wait "$RESPONDER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ -n "$RESPONDER_CMD" ]; then
+  bash -c "$RESPONDER_CMD" >"$WORK/responder.log" 2>&1 &
+  RESPONDER_PID=$!
+fi
+
+# Wait (at most 30 s) until something listens on 127.0.0.1:PORT.
+listening() { ss -Hltn "sport = :$PORT" | grep -q .; }
+for _ in $(seq 300); do
+  listening && break
+  if [ -n "$RESPONDER_PID" ] && ! kill -0 "$RESPONDER_PID" 2>/dev/null; then
+    cat "$WORK/responder.log" >&2 || true
+    die "responder exited before listening on port $PORT"
+  fi
+  sleep 0.1
+done
+listening || die "nothing listens on port $PORT (start the SPDM responder first)"
+
+# The NVMe needs a backing drive; its contents are never read (no NVMe driver in the guest).
+truncate -s 1M "$WORK/disk.img"
+
+# -audio none: otherwise QEMU 10 can pick up an older QEMU's modules installed system-wide and abort.
+# panic=-1 + -no-reboot: a guest that dies ends QEMU at once instead of waiting for the watchdog.
+set +e
+timeout -s KILL "$TIMEOUT" "$QEMU" \
+  -L "$ROOT/usr/share/seabios" -L "$ROOT/usr/share/qemu" \
+  -machine q35 -accel tcg -m 512 -nographic -audio none -nic none -no-reboot \
+  -kernel "$KERNEL" -initrd "$INITRD" \
+  -append "console=ttyS0 quiet loglevel=1 panic=-1" \
+  -drive "file=$WORK/disk.img,if=none,id=d0,format=raw" \
+  -device "nvme,drive=d0,serial=cmabroker-e2e,spdm_port=$PORT" \
+  </dev/null >"$CONSOLE" 2>&1
+rc=$?
+set -e
+if [ $rc -eq 137 ]; then
+  echo "run.sh: watchdog: QEMU did not finish within ${TIMEOUT}s and was killed (SIGKILL)" >&2
+  exit 124
+fi
+exit $rc
