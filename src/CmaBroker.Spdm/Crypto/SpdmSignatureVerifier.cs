@@ -1,0 +1,109 @@
+using CmaBroker.Spdm.Messages;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+
+namespace CmaBroker.Spdm.Crypto;
+
+/// <summary>
+/// Verifies an SPDM signature over a transcript with the responder's public key (protocols.md §4.10):
+/// 1.0/1.1 sign the transcript, 1.2+ sign prefix ‖ H(transcript); RSA and ECDSA hash that message
+/// with BaseHash inside the primitive, EdDSA signs it raw (Ed448 with the context string as its
+/// EdDSA context, as libspdm does). ECDSA signatures are raw r ‖ s; RSASSA is PKCS#1 v1.5; RSAPSS
+/// uses MGF1 with BaseHash and a salt as long as the hash. The one verifier the live requester and
+/// the known-answer tests share.
+/// </summary>
+public static class SpdmSignatureVerifier
+{
+    /// <returns>null when the signature verifies, otherwise the precise reason it does not.</returns>
+    public static string? Verify(SpdmVersion version, BaseAsymAlgorithms asym, BaseHashAlgorithms hash,
+        AsymmetricKeyParameter publicKey, string context, ReadOnlySpan<byte> transcript, ReadOnlySpan<byte> signature)
+    {
+        int expected = SpdmAlgorithms.SignatureSize(asym);
+        if (expected == 0)
+            return $"signature algorithm {SpdmAlgorithms.Name(asym)} is not supported";
+        if (signature.Length != expected)
+            return $"signature is {signature.Length} bytes, {SpdmAlgorithms.Name(asym)} needs {expected}";
+        if (SpdmAlgorithms.IsEdDsa(asym) && version < SpdmVersion.V12)
+            return $"{SpdmAlgorithms.Name(asym)} is not defined for SPDM {version}";
+        string? keyError = CheckKey(asym, publicKey);
+        if (keyError is not null)
+            return keyError;
+
+        byte[] message = SpdmSigningContext.MessageToSign(version, hash, context, transcript);
+        bool ok;
+        try
+        {
+            ok = VerifyMessage(asym, hash, publicKey, context, message, signature);
+        }
+        catch (Exception e) when (e is CryptoException or ArgumentException or InvalidOperationException)
+        {
+            return $"{SpdmAlgorithms.Name(asym)} signature could not be checked: {e.Message}";
+        }
+        return ok ? null : $"{SpdmAlgorithms.Name(asym)} signature does not verify with the leaf certificate's public key";
+    }
+
+    private static bool VerifyMessage(BaseAsymAlgorithms asym, BaseHashAlgorithms hash, AsymmetricKeyParameter key, string context, byte[] message, ReadOnlySpan<byte> signature)
+    {
+        if (SpdmAlgorithms.IsEcdsa(asym))
+        {
+            var signer = new ECDsaSigner();
+            signer.Init(false, key);
+            var (r, s) = SpdmSignatureCodec.SplitRaw(signature);
+            return signer.VerifySignature(SpdmHash.Compute(hash, message), r, s);
+        }
+        ISigner verifier = CreateSigner(asym, hash, context);
+        verifier.Init(false, key);
+        verifier.BlockUpdate(message);
+        return verifier.VerifySignature(signature.ToArray());
+    }
+
+    /// <summary>The BouncyCastle signer for RSA and EdDSA (ECDSA is handled on the raw hash).</summary>
+    internal static ISigner CreateSigner(BaseAsymAlgorithms asym, BaseHashAlgorithms hash, string context)
+    {
+        if (SpdmAlgorithms.IsRsaSsa(asym))
+            return new RsaDigestSigner(SpdmHash.Create(hash));
+        if (SpdmAlgorithms.IsRsaPss(asym))
+            return new PssSigner(new RsaBlindedEngine(), SpdmHash.Create(hash), SpdmAlgorithms.HashSize(hash));
+        if (asym == BaseAsymAlgorithms.EdDsaEd25519)
+            return new Ed25519Signer();
+        if (asym == BaseAsymAlgorithms.EdDsaEd448)
+            return new Ed448Signer(System.Text.Encoding.ASCII.GetBytes(context));
+        throw new ArgumentException($"no signer for {SpdmAlgorithms.Name(asym)}");
+    }
+
+    /// <summary>Checks that the key type and size match the negotiated algorithm.</summary>
+    internal static string? CheckKey(BaseAsymAlgorithms asym, AsymmetricKeyParameter key)
+    {
+        if (SpdmAlgorithms.IsEcdsa(asym))
+        {
+            if (key is not ECKeyParameters ec)
+                return $"leaf key is {KeyName(key)}, not ECDSA as negotiated ({SpdmAlgorithms.Name(asym)})";
+            int fieldBits = ec.Parameters.Curve.FieldSize;
+            int want = asym switch { BaseAsymAlgorithms.EcdsaP256 => 256, BaseAsymAlgorithms.EcdsaP384 => 384, _ => 521 };
+            return fieldBits == want ? null : $"leaf key is on a {fieldBits}-bit curve, {SpdmAlgorithms.Name(asym)} was negotiated";
+        }
+        if (SpdmAlgorithms.IsRsaSsa(asym) || SpdmAlgorithms.IsRsaPss(asym))
+        {
+            if (key is not RsaKeyParameters rsa)
+                return $"leaf key is {KeyName(key)}, not RSA as negotiated ({SpdmAlgorithms.Name(asym)})";
+            int bits = rsa.Modulus.BitLength;
+            return bits == SpdmAlgorithms.RsaModulusBits(asym) ? null : $"leaf key is RSA-{bits}, {SpdmAlgorithms.Name(asym)} was negotiated";
+        }
+        if (asym == BaseAsymAlgorithms.EdDsaEd25519)
+            return key is Ed25519PublicKeyParameters or Ed25519PrivateKeyParameters ? null : $"leaf key is {KeyName(key)}, not Ed25519";
+        if (asym == BaseAsymAlgorithms.EdDsaEd448)
+            return key is Ed448PublicKeyParameters or Ed448PrivateKeyParameters ? null : $"leaf key is {KeyName(key)}, not Ed448";
+        return $"signature algorithm {SpdmAlgorithms.Name(asym)} is not supported";
+    }
+
+    private static string KeyName(AsymmetricKeyParameter key) => key switch
+    {
+        RsaKeyParameters => "RSA",
+        ECKeyParameters => "EC",
+        Ed25519PublicKeyParameters or Ed25519PrivateKeyParameters => "Ed25519",
+        Ed448PublicKeyParameters or Ed448PrivateKeyParameters => "Ed448",
+        _ => key.GetType().Name,
+    };
+}

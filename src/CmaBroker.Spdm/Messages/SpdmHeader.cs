@@ -1,0 +1,44 @@
+using System.Buffers.Binary;
+
+namespace CmaBroker.Spdm.Messages;
+
+/// <summary>The 4-byte header every SPDM message starts with: SPDMVersion, code, Param1, Param2 (§4.1).</summary>
+public readonly record struct SpdmHeader(SpdmVersion Version, SpdmCode Code, byte Param1, byte Param2)
+{
+    public const int Size = 4;
+
+    public static bool TryParse(ReadOnlySpan<byte> source, out SpdmHeader header)
+    {
+        header = default;
+        if (source.Length < Size)
+            return false;
+        header = new SpdmHeader(new SpdmVersion(source[0]), (SpdmCode)source[1], source[2], source[3]);
+        return true;
+    }
+
+    public void Write(Span<byte> destination)
+    {
+        destination[0] = Version.Value;
+        destination[1] = (byte)Code;
+        destination[2] = Param1;
+        destination[3] = Param2;
+    }
+}
+
+/// <summary>Little-endian span helpers the codecs share (24-bit fields are SPDM-specific).</summary>
+internal static class SpanExtras
+{
+    public static int ReadUInt24(ReadOnlySpan<byte> s) => s[0] | (s[1] << 8) | (s[2] << 16);
+
+    public static void WriteUInt24(Span<byte> s, int value)
+    {
+        if ((uint)value > 0xFFFFFF)
+            throw new ArgumentOutOfRangeException(nameof(value), "24-bit field overflow");
+        s[0] = (byte)value;
+        s[1] = (byte)(value >> 8);
+        s[2] = (byte)(value >> 16);
+    }
+
+    public static ushort U16(ReadOnlySpan<byte> s, int offset) => BinaryPrimitives.ReadUInt16LittleEndian(s[offset..]);
+    public static uint U32(ReadOnlySpan<byte> s, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(s[offset..]);
+}
