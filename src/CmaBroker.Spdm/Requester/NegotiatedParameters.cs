@@ -1,0 +1,54 @@
+using CmaBroker.Spdm.Crypto;
+using CmaBroker.Spdm.Messages;
+
+namespace CmaBroker.Spdm.Requester;
+
+/// <summary>What VCA (GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS) settled.</summary>
+public sealed record NegotiatedParameters(
+    SpdmVersion Version,
+    CapabilitiesMessage ResponderCapabilities,
+    AlgorithmsResponse Algorithms)
+{
+    public BaseAsymAlgorithms BaseAsym => Algorithms.BaseAsym;
+    public BaseHashAlgorithms BaseHash => Algorithms.BaseHash;
+    public MeasurementHashAlgorithms MeasurementHash => Algorithms.MeasurementHash;
+    public int HashSize => SpdmAlgorithms.HashSize(BaseHash);
+    public int SignatureSize => SpdmAlgorithms.SignatureSize(BaseAsym);
+
+    /// <summary>MEAS_CAP bits (4:3): 0 none, 1 unsigned only, 2 signed (§4.4).</summary>
+    public int MeasurementCapability => (int)((uint)ResponderCapabilities.Flags >> 3) & 0x3;
+
+    /// <summary>Field → algorithm name, for results and D-Bus (BaseAsym, BaseHash, MeasurementHash, MeasurementSpec, DHE, AEAD, ReqBaseAsym, KeySchedule).</summary>
+    public IReadOnlyDictionary<string, string> Describe()
+    {
+        var d = new Dictionary<string, string>
+        {
+            ["BaseAsym"] = SpdmAlgorithms.Name(BaseAsym),
+            ["BaseHash"] = SpdmAlgorithms.Name(BaseHash),
+            ["MeasurementHash"] = SpdmAlgorithms.Name(MeasurementHash),
+            ["MeasurementSpec"] = SpdmAlgorithms.Name(Algorithms.MeasurementSpecification),
+        };
+        if (Version >= SpdmVersion.V11)
+        {
+            d["DHE"] = SpdmAlgorithms.Name((DheAlgorithms)Algorithms.Selected(AlgStructType.Dhe));
+            d["AEAD"] = SpdmAlgorithms.Name((AeadAlgorithms)Algorithms.Selected(AlgStructType.Aead));
+            d["ReqBaseAsym"] = SpdmAlgorithms.Name((BaseAsymAlgorithms)Algorithms.Selected(AlgStructType.ReqBaseAsym));
+            d["KeySchedule"] = SpdmAlgorithms.Name((KeyScheduleAlgorithms)Algorithms.Selected(AlgStructType.KeySchedule));
+        }
+        if (Version >= SpdmVersion.V12)
+            d["OtherParams"] = $"0x{Algorithms.OtherParamsSelection:x2}";
+        return d;
+    }
+}
+
+/// <summary>A verified-to-parse CHALLENGE_AUTH with the transcript its signature covers (M1 = A ‖ B ‖ C, §4.9).</summary>
+public sealed record ChallengeOutcome(ChallengeRequest Request, ChallengeAuthResponse Response, byte[] SignedTranscript);
+
+/// <summary>Measurement blocks and the transcript the final signature covers (L1/L2, §4.9).</summary>
+public sealed record MeasurementsOutcome(
+    IReadOnlyList<MeasurementBlock> Blocks,
+    byte[] RequesterNonce,
+    byte[] SignedTranscript,
+    byte[] Signature,
+    int SlotId,
+    bool UsedPerIndexFallback);
