@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using CmaBroker.Doe;
 
 namespace CmaBroker.Spdm.Socket;
@@ -9,22 +8,16 @@ namespace CmaBroker.Spdm.Socket;
 /// </summary>
 public static class DoeObjectWire
 {
-    public const int HeaderSize = 8;
-
-    /// <summary>Bits 17:0 of the length dword; 0 means 2^18 dwords (§2.1).</summary>
-    private const uint LengthMask = 0x3FFFF;
+    public const int HeaderSize = DoeObjectHeader.SizeBytes;
 
     public static byte[] Encode(DoeObject doeObject)
     {
         var payload = doeObject.Payload.Span;
-        var paddedPayload = (payload.Length + 3) & ~3;
-        if (paddedPayload > DoeObject.MaxPayloadBytes)
+        var header = DoeObjectHeader.ForPayload(doeObject.Protocol, payload.Length);
+        if (!header.IsValidLength)
             throw new ArgumentException($"DOE payload of {payload.Length} bytes exceeds the {DoeObject.MaxPayloadBytes}-byte maximum", nameof(doeObject));
-        var bytes = new byte[HeaderSize + paddedPayload];
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes, doeObject.Protocol.VendorId);
-        bytes[2] = doeObject.Protocol.Type;
-        var lengthDwords = (uint)(bytes.Length / 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), lengthDwords & LengthMask);
+        var bytes = new byte[header.LengthDwords * 4];
+        header.Write(bytes);
         payload.CopyTo(bytes.AsSpan(HeaderSize));
         return bytes;
     }
@@ -41,20 +34,17 @@ public static class DoeObjectWire
             error = $"DOE object of {bytes.Length} bytes is not a whole number of dwords of at least {HeaderSize} bytes";
             return false;
         }
-        if (bytes[3] != 0)
+        if (!DoeObjectHeader.TryParse(bytes, out var header))
         {
             error = $"DOE header reserved byte is 0x{bytes[3]:x2}, not 0";
             return false;
         }
-        var lengthField = BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]) & LengthMask;
-        long lengthDwords = lengthField == 0 ? DoeObject.MaxLengthDwords : lengthField;
-        if (lengthDwords * 4 != bytes.Length)
+        if ((long)header.LengthDwords * 4 != bytes.Length)
         {
-            error = $"DOE header says {lengthDwords} dwords but the frame carries {bytes.Length / 4}";
+            error = $"DOE header says {header.LengthDwords} dwords but the frame carries {bytes.Length / 4}";
             return false;
         }
-        var protocol = new DoeProtocol(BinaryPrimitives.ReadUInt16LittleEndian(bytes), bytes[2]);
-        doeObject = new DoeObject(protocol, bytes[HeaderSize..].ToArray());
+        doeObject = new DoeObject(header.Protocol, bytes[HeaderSize..].ToArray());
         error = string.Empty;
         return true;
     }

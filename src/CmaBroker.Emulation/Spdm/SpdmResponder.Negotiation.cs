@@ -1,0 +1,103 @@
+using CmaBroker.Emulation.Certificates;
+using CmaBroker.Spdm.Crypto;
+using CmaBroker.Spdm.Messages;
+
+namespace CmaBroker.Emulation.Spdm;
+
+// GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS (protocols.md §4.3–4.5): transcript A.
+public sealed partial class SpdmResponder
+{
+    /// <summary>GET_VERSION always carries 1.0 and resets the connection (§4.3).</summary>
+    private byte[] HandleGetVersion(SpdmHeader header, ReadOnlySpan<byte> request)
+    {
+        _state = ConnectionState.Idle;
+        _transcript.Reset();
+        _negotiated = null;
+        _slots = [];
+        _pending = null;
+        _version = SpdmVersion.V10;
+        if (header.Version != SpdmVersion.V10)
+            return Error(SpdmErrorCode.VersionMismatch);
+        var response = new VersionResponse(Config.Versions.Select(v => v.ToVersionEntry()).ToArray()).ToArray();
+        _transcript.AppendVca(request[..SpdmHeader.Size], response);
+        _state = ConnectionState.AfterVersion;
+        return response;
+    }
+
+    private byte[] HandleGetCapabilities(SpdmHeader header, ReadOnlySpan<byte> request)
+    {
+        if (_state != ConnectionState.AfterVersion)
+            return Error(SpdmErrorCode.UnexpectedRequest);
+        if (!Config.Versions.Contains(header.Version))
+            return Error(SpdmErrorCode.VersionMismatch);
+        _version = header.Version;
+        if (!CapabilitiesMessage.TryParse(request, isRequest: true, out var capabilities, out int length))
+            return Error(SpdmErrorCode.InvalidRequest);
+        if (_version >= SpdmVersion.V12 && capabilities.DataTransferSize < CapabilitiesMessage.MinDataTransferSize12)
+            return Error(SpdmErrorCode.InvalidRequest);
+        var response = new CapabilitiesMessage(_version, IsRequest: false, Config.CtExponent, Config.Capabilities,
+            Config.DataTransferSize, Config.DataTransferSize).ToArray();
+        _transcript.AppendVca(request[..length], response);
+        _state = ConnectionState.AfterCapabilities;
+        return response;
+    }
+
+    private byte[] HandleNegotiateAlgorithms(ReadOnlySpan<byte> request)
+    {
+        if (_state != ConnectionState.AfterCapabilities)
+            return Error(SpdmErrorCode.UnexpectedRequest);
+        if (!NegotiateAlgorithmsRequest.TryParse(request, out var offer, out int length))
+            return Error(SpdmErrorCode.InvalidRequest);
+
+        var asym = AlgorithmSelection.Asym(Config.BaseAsym, offer.BaseAsym, _version);
+        var hash = AlgorithmSelection.Hash(Config.BaseHash, offer.BaseHash);
+        // libspdm refuses a connection that must sign but shares no algorithm (InvalidRequest).
+        if (asym == BaseAsymAlgorithms.None || hash == BaseHashAlgorithms.None)
+            return Error(SpdmErrorCode.InvalidRequest);
+        bool measures = (Config.Capabilities & (SpdmCapabilityFlags.MeasNoSig | SpdmCapabilityFlags.MeasSig)) != 0
+            && (offer.MeasurementSpecification & MeasurementSpecification.Dmtf) != 0;
+        var measurementHash = measures ? AlgorithmSelection.MeasurementHash(Config.MeasurementHash) : MeasurementHashAlgorithms.None;
+        var tables = offer.AlgStructs.Select(t => new AlgStruct(t.Type, AlgorithmSelection.AlgStruct(t.Type, t.Supported))).ToArray();
+
+        var response = new AlgorithmsResponse(_version,
+            measures ? MeasurementSpecification.Dmtf : MeasurementSpecification.None,
+            SelectOpaqueFormat(offer.OtherParamsSupport),
+            measurementHash, asym, hash, tables).ToArray();
+        _transcript.AppendVca(request[..length], response);
+        _negotiated = new NegotiatedAlgorithms(_version, asym, hash, measurementHash);
+        _slots = ProvisionSlots(asym, hash);
+        _state = ConnectionState.Negotiated;
+        return response;
+    }
+
+    /// <summary>1.2+ OtherParams: OpaqueDataFmt1 when offered, else Fmt0 (this responder sends no opaque data anyway).</summary>
+    private byte SelectOpaqueFormat(byte offered)
+    {
+        if (_version < SpdmVersion.V12)
+            return 0;
+        if ((offered & 0x2) != 0)
+            return 0x2;
+        return (byte)(offered & 0x1);
+    }
+
+    /// <summary>Builds each slot's SPDM chain (Length, Reserved, RootHash, DER certificates) for the negotiated algorithms.</summary>
+    private Dictionary<byte, ProvisionedSlot> ProvisionSlots(BaseAsymAlgorithms asym, BaseHashAlgorithms hash)
+    {
+        var slots = new Dictionary<byte, ProvisionedSlot>();
+        foreach (var (slot, authority) in Config.Slots.OrderBy(s => s.Key))
+        {
+            bool slotZero = slot == 0;
+            var chain = Config.Certificates.Chain(authority, asym, slotZero && Config.Faults.ExpiredLeaf ? LeafValidity.Expired : LeafValidity.Current);
+            var rootHash = SpdmHash.Compute(hash, chain.Root.GetEncoded());
+            if (slotZero && Config.Faults.RootHashMismatch)
+                rootHash[0] ^= 0xFF;
+            var spdmChain = SpdmCertificateChain.Build(rootHash, chain.DerBundle);
+            slots[slot] = new ProvisionedSlot(chain, spdmChain, SpdmHash.Compute(hash, spdmChain));
+        }
+        return slots;
+    }
+
+    private bool Has(SpdmCapabilityFlags flag) => (Config.Capabilities & flag) != 0;
+
+    private byte ProvisionedSlotMask => (byte)_slots.Keys.Aggregate(0, (mask, slot) => mask | (1 << slot));
+}

@@ -1,0 +1,139 @@
+using CmaBroker.Doe;
+using CmaBroker.Spdm.Messages;
+
+namespace CmaBroker.Emulation.Spdm;
+
+/// <summary>
+/// An SPDM 1.0–1.3 responder behind an emulated DOE mailbox or the spdm-socket server (CMA, DOE
+/// type 1). It keeps one connection: GET_VERSION resets it, then CAPABILITIES and ALGORITHMS must be
+/// negotiated in order before digests, certificates, challenge and measurements; anything out of
+/// order is answered UnexpectedRequest. Signatures are real (the generated leaf key), transcripts
+/// follow libspdm (A, B, C, L), and <see cref="SpdmResponderFaults"/> injects the negative cases.
+/// Thread-safe: requests are processed one at a time.
+/// </summary>
+public sealed partial class SpdmResponder : IDoeResponder
+{
+    private readonly Lock _gate = new();
+    private readonly ResponderTranscript _transcript = new();
+    private ConnectionState _state;
+    private SpdmVersion _version = SpdmVersion.V10;
+    private NegotiatedAlgorithms? _negotiated;
+    private Dictionary<byte, ProvisionedSlot> _slots = [];
+    private int _busyRemaining;
+    private bool _notReadyUsed;
+    private PendingResponse? _pending;
+    private byte _nextToken;
+
+    public SpdmResponder(SpdmResponderConfig? config = null)
+    {
+        Config = config ?? new SpdmResponderConfig();
+        _busyRemaining = Config.Faults.BusyCount;
+    }
+
+    public SpdmResponderConfig Config { get; }
+
+    public DoeProtocol Protocol => DoeProtocol.Cma;
+
+    /// <summary>Algorithms of the current connection, or null before NEGOTIATE_ALGORITHMS.</summary>
+    public NegotiatedAlgorithms? Negotiated
+    {
+        get
+        {
+            lock (_gate)
+                return _negotiated;
+        }
+    }
+
+    public byte[]? Respond(ReadOnlySpan<byte> requestPayload)
+    {
+        lock (_gate)
+        {
+            if (!SpdmHeader.TryParse(requestPayload, out var header))
+                return null;
+            var response = Dispatch(header, requestPayload);
+            return Truncated(response);
+        }
+    }
+
+    private byte[] Dispatch(SpdmHeader header, ReadOnlySpan<byte> request)
+    {
+        switch (header.Code)
+        {
+            case SpdmCode.GetVersion:
+                return HandleGetVersion(header, request);
+            case SpdmCode.RespondIfReady:
+                return HandleRespondIfReady(request);
+        }
+        if (!IsKnownRequest(header.Code))
+            return Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code);
+        if (_state == ConnectionState.Idle)
+            return Error(SpdmErrorCode.UnexpectedRequest);
+        if (header.Code != SpdmCode.GetCapabilities && header.Version != _version)
+            return Error(SpdmErrorCode.VersionMismatch);
+        if (header.Code != SpdmCode.GetMeasurements)
+            _transcript.ResetL();
+        if (Config.Faults.BusyOn == header.Code && _busyRemaining > 0)
+        {
+            _busyRemaining--;
+            return Error(SpdmErrorCode.Busy);
+        }
+        var response = header.Code switch
+        {
+            SpdmCode.GetCapabilities => HandleGetCapabilities(header, request),
+            SpdmCode.NegotiateAlgorithms => HandleNegotiateAlgorithms(request),
+            SpdmCode.GetDigests => HandleGetDigests(request),
+            SpdmCode.GetCertificate => HandleGetCertificate(request),
+            SpdmCode.Challenge => HandleChallenge(request),
+            SpdmCode.GetMeasurements => HandleGetMeasurements(request),
+            _ => Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code),
+        };
+        if (Config.Faults.NotReadyOn == header.Code && !_notReadyUsed && response[1] != (byte)SpdmCode.Error)
+        {
+            _notReadyUsed = true;
+            var token = _nextToken++;
+            _pending = new PendingResponse(header.Code, token, response);
+            var data = new ResponseNotReadyData(Config.Faults.NotReadyRdtExponent, header.Code, token, Rdtm: 2);
+            return new ErrorResponse(_version, SpdmErrorCode.ResponseNotReady, 0, data.ToArray()).ToArray();
+        }
+        return response;
+    }
+
+    /// <summary>RESPOND_IF_READY (§4.12): the stored response when code and token match the ResponseNotReady.</summary>
+    private byte[] HandleRespondIfReady(ReadOnlySpan<byte> request)
+    {
+        if (!RespondIfReadyRequest.TryParse(request, out var ready, out _))
+            return Error(SpdmErrorCode.InvalidRequest);
+        if (_pending is not { } pending || pending.Code != ready.OriginalRequest || pending.Token != ready.Token)
+            return Error(SpdmErrorCode.UnexpectedRequest);
+        _pending = null;
+        return pending.Response;
+    }
+
+    private static bool IsKnownRequest(SpdmCode code) => code is SpdmCode.GetCapabilities or SpdmCode.NegotiateAlgorithms
+        or SpdmCode.GetDigests or SpdmCode.GetCertificate or SpdmCode.Challenge or SpdmCode.GetMeasurements;
+
+    private byte[] Truncated(byte[] response)
+    {
+        if (Config.Faults.TruncateResponseTo is not { } code || response.Length < 2 || response[1] != (byte)SpdmCodes.ResponseFor(code))
+            return response;
+        return response[..(response.Length / 2)];
+    }
+
+    private byte[] Error(SpdmErrorCode code, byte data = 0) =>
+        new ErrorResponse(_state == ConnectionState.Idle ? SpdmVersion.V10 : _version, code, data, []).ToArray();
+
+    private enum ConnectionState
+    {
+        Idle,
+        AfterVersion,
+        AfterCapabilities,
+        Negotiated,
+    }
+
+    private sealed record PendingResponse(SpdmCode Code, byte Token, byte[] Response);
+
+    private sealed record ProvisionedSlot(Certificates.EmulatedCertificateChain Chain, byte[] SpdmChain, byte[] Digest);
+}
+
+/// <summary>The algorithms one connection negotiated.</summary>
+public sealed record NegotiatedAlgorithms(SpdmVersion Version, BaseAsymAlgorithms BaseAsym, BaseHashAlgorithms BaseHash, MeasurementHashAlgorithms MeasurementHash);
