@@ -1,0 +1,70 @@
+namespace CmaBroker.Service.Configuration;
+
+/// <summary>
+/// The daemon's validated configuration (docs/configuration.md lists every key). Built by
+/// <see cref="BrokerConfigLoader"/> from the JSON file, the environment (systemd's
+/// <c>STATE_DIRECTORY</c> / <c>CONFIGURATION_DIRECTORY</c>) and command-line overrides.
+/// </summary>
+public sealed record BrokerConfig
+{
+    public const string DefaultConfigurationDirectory = "/etc/cma-broker";
+    public const string DefaultStateDirectory = "/var/lib/cma-broker";
+    public const string FileName = "cma-broker.json";
+
+    /// <summary>The file this configuration was read from, or null when built from defaults only.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>Root of sysfs (tests point it at a fake tree).</summary>
+    public string SysfsRoot { get; init; } = "/sys";
+
+    /// <summary><c>system</c>, <c>session</c>, or a D-Bus address (<c>unix:path=…</c>).</summary>
+    public string Bus { get; init; } = "system";
+
+    /// <summary>Requests waiting per protocol class per mailbox before Busy.</summary>
+    public int QueueLimit { get; init; } = 16;
+
+    /// <summary>Deadline of one client request, queue wait and exchange together.</summary>
+    public TimeSpan RequestDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Response timeout per DOE object on register targets (PCIe r6.0 §6.30.2: 1 s).</summary>
+    public TimeSpan DoeTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Lower bound of the CTExponent-derived SPDM response timeout on spdm-socket targets.</summary>
+    public TimeSpan SocketTimeoutMin { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of the CTExponent-derived SPDM response timeout on spdm-socket targets.</summary>
+    public TimeSpan SocketTimeoutMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest SPDM lease a client may take or renew to.</summary>
+    public TimeSpan MaxLeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Wait after a hotplug <c>add</c> before the driver is re-checked and the mailbox first written.</summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public string TrustDirectory { get; init; } = Path.Combine(DefaultConfigurationDirectory, "trust.d");
+
+    public string ReferenceDirectory { get; init; } = Path.Combine(DefaultConfigurationDirectory, "reference.d");
+
+    public string StateDirectory { get; init; } = DefaultStateDirectory;
+
+    /// <summary>Drivers that drive DOE themselves: a function bound to one is kernel-owned.</summary>
+    public IReadOnlyList<string> KernelOwnedDrivers { get; init; } = ["cxl_pci"];
+
+    /// <summary>Devices authenticated at once during coldplug.</summary>
+    public int AuthenticationParallelism { get; init; } = 2;
+
+    /// <summary>Authenticate every device when it appears (coldplug and hotplug).</summary>
+    public bool AuthenticateOnAdd { get; init; } = true;
+
+    /// <summary>The certificate slot CHALLENGE is sent for; the verdict is about this slot.</summary>
+    public byte ChallengeSlot { get; init; }
+
+    /// <summary>Configured targets (<c>emulated:…</c>, <c>spdm-socket:…</c>; <c>pci:</c> to pin one explicitly).</summary>
+    public IReadOnlyList<string> Targets { get; init; } = [];
+
+    /// <summary>Scan every PCI function under <see cref="SysfsRoot"/> for DOE capabilities.</summary>
+    public bool ScanPci { get; init; } = true;
+
+    /// <summary>Where <c>Enroll</c> writes (inside <see cref="ReferenceDirectory"/>).</summary>
+    public string EnrollDirectory => ReferenceDirectory;
+}
