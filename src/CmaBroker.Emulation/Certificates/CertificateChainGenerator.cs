@@ -22,8 +22,8 @@ public sealed class CertificateChainGenerator
     /// <summary>PCIe CMA otherName OID in the leaf's subjectAltName (protocols.md §4.7, kernel OID_CMA).</summary>
     public const string CmaOtherNameOid = "2.23.147";
 
-    /// <summary>Value of the CMA otherName: the emulated function's IDs (QEMU docs format).</summary>
-    public const string CmaIdentity = "Vendor=1b36:Device=0010:CC=010802:REV=02:SSVID=1af4:SSID=1100";
+    /// <summary>Value of the CMA otherName: the IDs of the emulated CMA function (EmulatedProfiles.CmaDeviceId), QEMU docs format.</summary>
+    public const string CmaIdentity = "Vendor=1b36:Device=ca01:CC=120000:REV=01:SSVID=1b36:SSID=ca01";
 
     private static readonly DateTime NotBefore = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
     // RFC 5280 §4.1.2.5: 99991231235959Z means "no well-defined expiration date".

@@ -76,7 +76,7 @@ public sealed class CertificateChainGeneratorTests
             Assert.That(rogue.Leaf.GetPublicKey(), Is.Not.EqualTo(good.Leaf.GetPublicKey()));
             Assert.That(slotOne.Leaf.GetPublicKey(), Is.EqualTo(good.Leaf.GetPublicKey()));
         });
-        Assert.Throws<InvalidKeyException>(() => rogue.Intermediate.Verify(good.Root.GetPublicKey()));
+        Assert.Throws<Org.BouncyCastle.Security.InvalidKeyException>(() => rogue.Intermediate.Verify(good.Root.GetPublicKey()));
     }
 
     [Test]

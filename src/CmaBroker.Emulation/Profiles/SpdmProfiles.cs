@@ -1,0 +1,54 @@
+using CmaBroker.Emulation.Certificates;
+using CmaBroker.Emulation.Spdm;
+using CmaBroker.Spdm.Messages;
+using Org.BouncyCastle.X509;
+
+namespace CmaBroker.Emulation.Profiles;
+
+/// <summary>
+/// The SPDM behaviour behind each stable profile name (ARCHITECTURE.md "Addresses and targets"):
+/// <c>good</c> (valid chain, reference measurements), <c>bad-cert</c> (chain rooted at a rogue CA),
+/// <c>mismatch</c> (valid chain, measurements 2 and 4 differ), <c>slow</c> (as good; the latency is
+/// the device model's), <c>no-cma</c> (no SPDM responder).
+/// </summary>
+public static class SpdmProfiles
+{
+    private static readonly Dictionary<byte, EmulatedCertificateAuthority> GoodSlots = new()
+    {
+        [0] = EmulatedCertificateAuthority.Good,
+        [1] = EmulatedCertificateAuthority.SlotOne,
+    };
+
+    private static readonly Dictionary<byte, EmulatedCertificateAuthority> RogueSlots = new()
+    {
+        [0] = EmulatedCertificateAuthority.Rogue,
+        [1] = EmulatedCertificateAuthority.SlotOne,
+    };
+
+    /// <summary>The responder configuration of <paramref name="profile"/>, or null when it has no SPDM responder.</summary>
+    public static SpdmResponderConfig? ConfigFor(string profile) => profile switch
+    {
+        EmulatedProfiles.Good or EmulatedProfiles.Slow => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Good },
+        EmulatedProfiles.Mismatch => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Mismatch },
+        EmulatedProfiles.BadCert => new SpdmResponderConfig { Slots = RogueSlots, Measurements = EmulatedMeasurements.Good },
+        _ => null,
+    };
+
+    /// <summary>
+    /// The trust anchors that make good, mismatch and slow authenticate (and not bad-cert): the good
+    /// root CA. Slot 1's CA is deliberately not included; it does not affect the verdict.
+    /// </summary>
+    public static IReadOnlyList<X509Certificate> TrustAnchors => [EmulatedCertificates.Root(EmulatedCertificateAuthority.Good)];
+
+    /// <summary>Writes <see cref="TrustAnchors"/> as PEM into <paramref name="directory"/>; returns the files written.</summary>
+    public static IReadOnlyList<string> WriteTrustAnchors(string directory) =>
+        [EmulatedCertificates.WriteTrustAnchor(EmulatedCertificateAuthority.Good, directory)];
+
+    /// <summary>
+    /// The good profile's measurement values (index → value) as a requester reads them when the
+    /// responder uses <paramref name="hash"/>: digests of the measured content, raw values for raw
+    /// blocks. These are the published reference values for reference files.
+    /// </summary>
+    public static IReadOnlyDictionary<byte, byte[]> ExpectedMeasurements(MeasurementHashAlgorithms hash = MeasurementHashAlgorithms.Sha512) =>
+        EmulatedMeasurements.Good.ToDictionary(m => m.Index, m => m.ToBlock(hash, rawRequested: false).Value);
+}
