@@ -1,1 +1,3 @@
-return 0;
+using CmaBroker.Daemon.Hosting;
+
+return await DaemonProgram.RunAsync(args).ConfigureAwait(false);

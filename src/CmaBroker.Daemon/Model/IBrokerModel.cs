@@ -1,0 +1,82 @@
+using CmaBroker.Service.Devices;
+using CmaBroker.Spdm.Messages;
+
+namespace CmaBroker.Daemon.Model;
+
+/// <summary>
+/// What the D-Bus layer needs from the broker core (CmaBroker.Service) beyond its <see cref="Device"/> and
+/// <see cref="Mailbox"/> types: the device set, its changes, and the operations that run flows. The bus objects
+/// depend only on this seam; <see cref="ServiceBrokerModel"/> adapts the service's registry and authenticator.
+/// </summary>
+public interface IBrokerModel
+{
+    /// <summary>Devices known now.</summary>
+    IReadOnlyCollection<Device> Devices { get; }
+
+    event Action<Device>? DeviceAdded;
+
+    event Action<Device>? DeviceRemoved;
+
+    /// <summary>Coldplug: opens every target and discovers every mailbox (authentication comes later).</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts authenticating the devices that should be authenticated on add (in the background).</summary>
+    void StartAuthentication();
+
+    Task RescanAsync(CancellationToken cancellationToken);
+
+    /// <summary>Re-reads configuration, trust and reference and re-judges; a bad file throws (InvalidArgument) and keeps the old policy.</summary>
+    Task ReloadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Drops a disconnected client's queued requests and leases on every mailbox.</summary>
+    void DropClient(string owner);
+
+    /// <summary>In-flight exchanges finish or abort, every mailbox is left idle.</summary>
+    Task StopAsync(CancellationToken cancellationToken);
+
+    /// <summary>One-line progress for systemd's STATUS= ("3 devices: 2 authenticated, 1 authenticating").</summary>
+    string StatusLine { get; }
+
+    /// <summary>Raised when <see cref="StatusLine"/> may have changed.</summary>
+    event Action? StatusChanged;
+
+    /// <summary>Authenticates now; returns the snapshot it settled on.</summary>
+    Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot, TimeSpan? timeout, CancellationToken cancellationToken);
+
+    /// <summary>Fresh signed measurements (device traffic); the cached ones are in the device's snapshot.</summary>
+    Task<IReadOnlyList<MeasurementBlock>> GetFreshMeasurementsAsync(Device device, CancellationToken cancellationToken);
+
+    /// <summary>Signed measurements over <paramref name="nonce"/> with transcript, signature and chain.</summary>
+    Task<Evidence> GetEvidenceAsync(Device device, ReadOnlyMemory<byte> nonce, CancellationToken cancellationToken);
+
+    /// <summary>Newest first, at most <paramref name="max"/> (0 = all).</summary>
+    IReadOnlyList<HistoryEntry> GetHistory(Device device, uint max);
+
+    /// <summary>Writes a reference entry from the current verified measurements; returns the file written.</summary>
+    Task<string> EnrollAsync(Device device, string? fileName, bool overwrite, CancellationToken cancellationToken);
+}
+
+/// <summary>GetEvidence's result: everything a remote verifier needs, without trusting the broker.</summary>
+public sealed record Evidence(
+    ReadOnlyMemory<byte> Nonce,
+    string SpdmVersion,
+    byte Slot,
+    string BaseAsymAlgorithm,
+    string BaseHashAlgorithm,
+    string MeasurementHashAlgorithm,
+    ReadOnlyMemory<byte> Transcript,
+    ReadOnlyMemory<byte> SignedData,
+    ReadOnlyMemory<byte> Signature,
+    IReadOnlyList<byte[]> Certificates,
+    IReadOnlyList<MeasurementBlock> Measurements,
+    DateTimeOffset Time);
+
+/// <summary>One GetHistory entry.</summary>
+public sealed record HistoryEntry(
+    DateTimeOffset Time,
+    string Event,
+    string AuthState,
+    string AuthError,
+    string MeasurementState,
+    string LeafDigest,
+    bool FromPreviousRun);

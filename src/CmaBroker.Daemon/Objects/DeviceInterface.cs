@@ -1,0 +1,211 @@
+using System.Security.Cryptography;
+using CmaBroker.Daemon.Bus;
+using CmaBroker.Daemon.Bus.Introspection;
+using CmaBroker.Daemon.Bus.Values;
+using CmaBroker.Daemon.Model;
+using CmaBroker.Doe;
+using CmaBroker.Doe.Errors;
+using CmaBroker.Service.Devices;
+using CmaBroker.Spdm.Messages;
+using Tmds.DBus.Protocol;
+
+namespace CmaBroker.Daemon.Objects;
+
+/// <summary>org.cmabroker.Broker1.Device: one PCI function (or emulated / socket target).</summary>
+public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPolicy access, MediatedExchange exchange)
+    : ExportedInterface(InterfaceCatalog.Embedded[BrokerNames.DeviceInterface])
+{
+    /// <summary>GetEvidence nonces: SPDM GET_MEASUREMENTS carries exactly 32 bytes (DSP0274 "GET_MEASUREMENTS request").</summary>
+    public const int NonceLength = 32;
+
+    public Device Device => device;
+
+    public string ObjectPath => ObjectPaths.Device(device.Address);
+
+    public override IReadOnlyList<KeyValuePair<string, DBusValue>> GetProperties()
+    {
+        DeviceAuthSnapshot auth = device.Auth;
+        return
+        [
+            new("Address", device.Address.ToString()),
+            new("Target", device.Target.ToString()),
+            new("VendorId", device.VendorId),
+            new("DeviceId", device.DeviceId),
+            new("SubsystemVendorId", device.SubsystemVendorId),
+            new("SubsystemId", device.SubsystemId),
+            new("SerialNumber", device.SerialNumber),
+            new("Driver", device.Driver),
+            new("Mailboxes", new ObjectPathArrayValue(device.Mailboxes.Select(m => ObjectPaths.Mailbox(device.Address, m.Offset)).ToList())),
+            new("AuthState", auth.State),
+            new("AuthError", auth.Error),
+            new("AuthTime", Microseconds(auth.Time)),
+            new("FromPreviousRun", auth.FromPreviousRun),
+            new("SpdmVersion", auth.SpdmVersion),
+            new("Algorithms", new StringMapValue(auth.Algorithms.OrderBy(a => a.Key, StringComparer.Ordinal).ToList())),
+            new("CertificateSlots", auth.CertificateSlots.ToArray()),
+            new("MeasurementState", auth.MeasurementState),
+            new("MismatchedIndices", auth.MismatchedIndices.ToArray()),
+        ];
+    }
+
+    /// <summary>Times on the bus are microseconds since the epoch, 0 = never.</summary>
+    public static ulong Microseconds(DateTimeOffset? time) =>
+        time is { } t ? (ulong)((t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond) : 0;
+
+    public override ValueTask<DBusValue[]> InvokeAsync(MethodCall call)
+    {
+        Reader args = call.GetArguments();
+        switch (call.Method.Name)
+        {
+            case "Authenticate":
+            {
+                CallOptions options = CallOptions.Read(ref args, "Authenticate", "slot", "timeout_ms");
+                byte? slot = options.Byte("slot");
+                if (slot > 7)
+                    throw new CmaException(CmaErrorKind.InvalidArgument, $"slot {slot} is not 0..7");
+                return AuthenticateAsync(call, slot, options.Timeout());
+            }
+            case "GetCertificateChain":
+            {
+                byte slot = args.ReadByte();
+                if (slot > 7)
+                    throw new CmaException(CmaErrorKind.InvalidArgument, $"slot {slot} is not 0..7");
+                IReadOnlyList<byte[]> chain = device.Auth.Result?.Slots.FirstOrDefault(s => s.SlotId == slot)?.Certificates ?? [];
+                return ValueTask.FromResult<DBusValue[]>([new ByteArrayListValue(chain.Select(c => (ReadOnlyMemory<byte>)c).ToList())]);
+            }
+            case "GetMeasurements":
+            {
+                CallOptions options = CallOptions.Read(ref args, "GetMeasurements", "fresh", "indices");
+                return GetMeasurementsAsync(call, options.Bool("fresh") ?? false, options.Bytes("indices"));
+            }
+            case "GetEvidence":
+            {
+                byte[] nonce = args.ReadArrayOfByte();
+                if (nonce.Length != NonceLength)
+                    throw new CmaException(CmaErrorKind.InvalidArgument, $"the nonce must be {NonceLength} bytes, not {nonce.Length}");
+                return GetEvidenceAsync(call, nonce);
+            }
+            case "GetHistory":
+                return ValueTask.FromResult<DBusValue[]>([History(model.GetHistory(device, args.ReadUInt32()))]);
+            case "Enroll":
+            {
+                CallOptions options = CallOptions.Read(ref args, "Enroll", "file", "overwrite");
+                return EnrollAsync(call, options.String("file"), options.Bool("overwrite") ?? false);
+            }
+            case "Exchange":
+            {
+                var protocol = new DoeProtocol(args.ReadUInt16(), args.ReadByte());
+                byte[] request = args.ReadArrayOfByte();
+                CallOptions options = CallOptions.Read(ref args, "Exchange", "mailbox", "timeout_ms");
+                Mailbox mailbox = SelectMailbox(protocol, options.ObjectPath("mailbox"));
+                return ExchangeAsync(call, mailbox, protocol, request, options.Timeout());
+            }
+            default:
+                throw new DBusMethodException(StandardErrors.UnknownMethod, call.Method.Name);
+        }
+    }
+
+    /// <summary>SHA-256 of the challenged slot's leaf certificate, hex ("" when unknown).</summary>
+    public static string LeafDigest(DeviceAuthSnapshot auth) =>
+        auth.Result?.ChallengedChain?.Certificates is { Count: > 0 } certificates
+            ? Convert.ToHexStringLower(SHA256.HashData(certificates[^1]))
+            : "";
+
+    public static MeasurementListValue Measurements(IReadOnlyList<MeasurementBlock> blocks) =>
+        new(blocks.Select(b => new MeasurementBlockValue(b.Index, b.Spec, b.ValueType, b.Value)).ToList());
+
+    private Mailbox SelectMailbox(DoeProtocol protocol, string? mailboxPath)
+    {
+        if (mailboxPath is null)
+            return device.SelectMailbox(protocol);
+        return device.Mailboxes.FirstOrDefault(m => ObjectPaths.Mailbox(device.Address, m.Offset) == mailboxPath)
+            ?? throw new CmaException(CmaErrorKind.NotFound, $"{mailboxPath} is not a mailbox of {device.Address}");
+    }
+
+    private async ValueTask<DBusValue[]> AuthenticateAsync(MethodCall call, byte? slot, TimeSpan? timeout)
+    {
+        access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "Authenticate");
+        DeviceAuthSnapshot auth = await model.AuthenticateAsync(device, slot, timeout, call.Aborted).ConfigureAwait(false);
+        return
+        [
+            new VariantMapValue
+            {
+                { "auth_state", auth.State },
+                { "auth_error", auth.Error },
+                { "auth_time", Microseconds(auth.Time) },
+                { "spdm_version", auth.SpdmVersion },
+                { "slot", (byte)(auth.Result?.ChallengedSlot ?? slot ?? 0) },
+                { "measurement_state", auth.MeasurementState },
+                { "mismatched_indices", auth.MismatchedIndices.ToArray() },
+                { "leaf_digest", LeafDigest(auth) },
+            },
+        ];
+    }
+
+    private async ValueTask<DBusValue[]> GetMeasurementsAsync(MethodCall call, bool fresh, byte[]? indices)
+    {
+        IReadOnlyList<MeasurementBlock> blocks;
+        if (fresh)
+        {
+            access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "GetMeasurements with 'fresh'");
+            blocks = await model.GetFreshMeasurementsAsync(device, call.Aborted).ConfigureAwait(false);
+        }
+        else
+        {
+            blocks = device.Auth.Result?.Measurements ?? [];
+        }
+        if (indices is not null)
+            blocks = blocks.Where(b => indices.Contains(b.Index)).ToList();
+        return [Measurements(blocks)];
+    }
+
+    private async ValueTask<DBusValue[]> GetEvidenceAsync(MethodCall call, byte[] nonce)
+    {
+        access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "GetEvidence");
+        Evidence evidence = await model.GetEvidenceAsync(device, nonce, call.Aborted).ConfigureAwait(false);
+        return
+        [
+            new VariantMapValue
+            {
+                { "nonce", new ByteArrayValue(evidence.Nonce) },
+                { "spdm_version", evidence.SpdmVersion },
+                { "slot", evidence.Slot },
+                { "base_asym_algorithm", evidence.BaseAsymAlgorithm },
+                { "base_hash_algorithm", evidence.BaseHashAlgorithm },
+                { "measurement_hash_algorithm", evidence.MeasurementHashAlgorithm },
+                { "transcript", new ByteArrayValue(evidence.Transcript) },
+                { "signed_data", new ByteArrayValue(evidence.SignedData) },
+                { "signature", new ByteArrayValue(evidence.Signature) },
+                { "certificates", new ByteArrayListValue(evidence.Certificates.Select(c => (ReadOnlyMemory<byte>)c).ToList()) },
+                { "measurements", Measurements(evidence.Measurements) },
+                { "time", Microseconds(evidence.Time) },
+            },
+        ];
+    }
+
+    private async ValueTask<DBusValue[]> EnrollAsync(MethodCall call, string? file, bool overwrite)
+    {
+        access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "Enroll");
+        string written = await model.EnrollAsync(device, file, overwrite, call.Aborted).ConfigureAwait(false);
+        return [written];
+    }
+
+    private async ValueTask<DBusValue[]> ExchangeAsync(MethodCall call, Mailbox mailbox, DoeProtocol protocol, byte[] request, TimeSpan? timeout)
+    {
+        CallerCredentials caller = await call.GetCallerAsync().ConfigureAwait(false);
+        exchange.Authorize(caller, protocol, call.Path);
+        DoeObject response = await mailbox.ExchangeAsync(protocol, request, call.Sender, timeout, call.Aborted).ConfigureAwait(false);
+        return [new ByteArrayValue(response.Payload)];
+    }
+
+    private static VariantMapListValue History(IReadOnlyList<HistoryEntry> entries) => new(entries.Select(e => new VariantMapValue
+    {
+        { "time", Microseconds(e.Time) },
+        { "event", e.Event },
+        { "auth_state", e.AuthState },
+        { "auth_error", e.AuthError },
+        { "measurement_state", e.MeasurementState },
+        { "leaf_digest", e.LeafDigest },
+        { "from_previous_run", e.FromPreviousRun },
+    }).ToList());
+}
