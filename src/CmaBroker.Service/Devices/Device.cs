@@ -118,6 +118,23 @@ public sealed class Device
         return next;
     }
 
+    /// <summary>
+    /// Shows a stored result of an earlier run at once (the state store's seam): applied only while
+    /// nothing newer is known (AuthState unknown), with <c>FromPreviousRun</c> set.
+    /// </summary>
+    public bool RestoreFromPreviousRun(DeviceAuthSnapshot stored)
+    {
+        bool applied = false;
+        UpdateAuth(current =>
+        {
+            if (current.State != AuthStates.Unknown)
+                return current;
+            applied = true;
+            return stored with { FromPreviousRun = true };
+        });
+        return applied;
+    }
+
     internal void SetDriver(string driver)
     {
         lock (_gate)
