@@ -16,12 +16,15 @@ namespace CmaBroker.Spdm.Tests.Support;
 /// <summary>A generated certificate chain (root, intermediate, leaf) and the leaf's private key.</summary>
 public sealed record TestChain(X509Certificate Root, X509Certificate Intermediate, X509Certificate Leaf, AsymmetricKeyParameter LeafPrivateKey)
 {
-    public IReadOnlyList<X509Certificate> Certificates => [Root, Intermediate, Leaf];
+    /// <summary>Serve the chain without its root: it then starts at the intermediate, which a trust anchor (the root) issued.</summary>
+    public bool OmitRoot { get; init; }
 
-    public byte[] Der => [.. Root.GetEncoded(), .. Intermediate.GetEncoded(), .. Leaf.GetEncoded()];
+    public IReadOnlyList<X509Certificate> Certificates => OmitRoot ? [Intermediate, Leaf] : [Root, Intermediate, Leaf];
 
-    /// <summary>The SPDM chain (Length, Reserved, RootHash, DER) for <paramref name="hash"/>.</summary>
-    public byte[] SpdmChain(BaseHashAlgorithms hash) => SpdmCertificateChain.Build(SpdmHash.Compute(hash, Root.GetEncoded()), Der);
+    public byte[] Der => Certificates.SelectMany(c => c.GetEncoded()).ToArray();
+
+    /// <summary>The SPDM chain (Length, Reserved, RootHash = H(first certificate), DER) for <paramref name="hash"/>.</summary>
+    public byte[] SpdmChain(BaseHashAlgorithms hash) => SpdmCertificateChain.Build(SpdmHash.Compute(hash, Certificates[0].GetEncoded()), Der);
 }
 
 /// <summary>Real X.509 chains generated with BouncyCastle for the tests. CAs use ECDSA P-256 to keep tests fast.</summary>
