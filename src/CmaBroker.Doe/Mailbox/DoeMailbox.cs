@@ -18,6 +18,8 @@ namespace CmaBroker.Doe;
 public sealed class DoeMailbox : IDoeExchange, IDisposable
 {
     private const int VendorIdOffset = 0x00;
+    private const uint AllOnes = 0xFFFF_FFFF;
+    private const int AllOnesRunCheck = 64;
 
     private readonly IConfigSpace _config;
     private readonly DoeMailboxOptions _options;
@@ -228,6 +230,8 @@ public sealed class DoeMailbox : IDoeExchange, IDisposable
         uint dword1 = Read(DoeRegisters.ReadMailbox);
         Pop();
         uint dword2 = Read(DoeRegisters.ReadMailbox);
+        if ((dword1 == AllOnes || dword2 == AllOnes) && IsDeviceGone())
+            throw Gone();
         if (!DoeObjectHeader.TryFromDwords(dword1, dword2, out var header))
             throw await FailAsync(CmaErrorKind.ProtocolError, $"response header 0x{dword1:x8} has a non-zero reserved byte").ConfigureAwait(false);
         if (header.Protocol != expected)
@@ -239,9 +243,15 @@ public sealed class DoeMailbox : IDoeExchange, IDisposable
         if (header.PayloadDwords == 0)
             await CheckReadyBeforeFinalPopAsync().ConfigureAwait(false);
         Pop();
+        int allOnesRun = 0;
         for (int i = 0; i < header.PayloadDwords; i++)
         {
             uint value = Read(DoeRegisters.ReadMailbox);
+            // All-ones data proves nothing, but a long run of it is worth one Vendor ID read
+            // instead of reading up to 2^18 dwords from a device that has gone.
+            allOnesRun = value == AllOnes ? allOnesRun + 1 : 0;
+            if (allOnesRun == AllOnesRunCheck && IsDeviceGone())
+                throw Gone();
             if (i == header.PayloadDwords - 1)
                 await CheckReadyBeforeFinalPopAsync().ConfigureAwait(false);
             Pop();

@@ -20,6 +20,9 @@ public enum DoeFaultKind
     /// <summary>The response carries one dword more than its header announces.</summary>
     ResponseLongerThanAnnounced,
 
+    /// <summary>The response header names another Data Object Type than the request's.</summary>
+    ResponseWrongType,
+
     /// <summary>The function disappears when Go is written: every read returns 0xFFFFFFFF.</summary>
     RemoveOnGo,
 

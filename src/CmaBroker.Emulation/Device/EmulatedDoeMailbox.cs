@@ -287,6 +287,8 @@ public sealed class EmulatedDoeMailbox
         int payloadDwords = (payload.Length + 3) / 4;
         int extra = Faults.Kind == DoeFaultKind.ResponseLongerThanAnnounced ? 1 : 0;
         var dwords = new uint[DoeObjectHeader.SizeDwords + payloadDwords + extra];
+        if (Faults.Kind == DoeFaultKind.ResponseWrongType)
+            protocol = protocol with { Type = (byte)(protocol.Type + 1) };
         var header = new DoeObjectHeader(protocol, DoeObjectHeader.SizeDwords + payloadDwords);
         dwords[0] = header.Dword1;
         int announced = header.LengthDwords + (Faults.Kind == DoeFaultKind.ResponseLengthTooLong ? 1 : 0);
