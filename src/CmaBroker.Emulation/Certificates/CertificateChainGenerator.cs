@@ -13,9 +13,10 @@ namespace CmaBroker.Emulation.Certificates;
 /// seed fixed by its role, every ECDSA signature uses RFC 6979, serials, subjects and validity dates
 /// are constants, so a chain is byte-identical on every run (a demo trust directory stays valid).
 /// Layout per chain: root CA (ECDSA P-384, one per authority, the trust anchor) → intermediate CA
-/// (key of the leaf's algorithm, so every signature algorithm is exercised by path validation) →
-/// device leaf (the SPDM signing key, with the PCIe CMA subjectAltName). Keys are memoised per
-/// instance because RSA-4096 generation is slow.
+/// (key of the leaf's algorithm for ECDSA and EdDSA, so path validation exercises those signature
+/// algorithms; ECDSA P-384 for RSA leaves, because every RSA key costs seconds to generate and RSA
+/// certificate signatures are covered by the libspdm sample chains) → device leaf (the SPDM signing
+/// key, with the PCIe CMA subjectAltName). Keys are memoised per instance.
 /// </summary>
 public sealed class CertificateChainGenerator
 {
@@ -52,7 +53,7 @@ public sealed class CertificateChainGenerator
         var root = Root(authority);
         var intermediate = _intermediates.GetOrAdd((authority, keyKind), k => new Lazy<X509Certificate>(() => BuildIntermediate(k.Item1, k.Item2))).Value;
         var leafKey = LeafKey(authority, keyKind);
-        var intermediateKey = Key($"{Name(authority)}/intermediate/{keyKind}", keyKind);
+        var intermediateKey = Key($"{Name(authority)}/intermediate/{keyKind}", IntermediateKeyKind(keyKind));
         var expired = validity == LeafValidity.Expired;
         var label = $"{Name(authority)}/leaf/{keyKind}" + (expired ? "/expired" : "");
         var generator = new X509V3CertificateGenerator();
@@ -84,7 +85,7 @@ public sealed class CertificateChainGenerator
     {
         var root = Root(authority);
         var rootKey = Key($"{Name(authority)}/root", "ecp384");
-        var key = Key($"{Name(authority)}/intermediate/{keyKind}", keyKind);
+        var key = Key($"{Name(authority)}/intermediate/{keyKind}", IntermediateKeyKind(keyKind));
         var name = new X509Name($"CN=CmaBroker Emulated Intermediate CA {keyKind} ({Name(authority)}),O=CmaBroker Emulation");
         var generator = CaGenerator($"{Name(authority)}/intermediate/{keyKind}", root.SubjectDN, name, key.Public, pathLength: 0);
         generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(root));
@@ -115,6 +116,8 @@ public sealed class CertificateChainGenerator
         var owner = authority == EmulatedCertificateAuthority.SlotOne ? EmulatedCertificateAuthority.Good : authority;
         return Key($"{Name(owner)}/leaf/{keyKind}", keyKind);
     }
+
+    private static string IntermediateKeyKind(string leafKeyKind) => leafKeyKind.StartsWith("rsa", StringComparison.Ordinal) ? "ecp384" : leafKeyKind;
 
     private AsymmetricCipherKeyPair Key(string label, string keyKind) =>
         _keys.GetOrAdd(label, l => new Lazy<AsymmetricCipherKeyPair>(() => KeyPairFactory.Generate(keyKind, DeterministicRandom.For(l)))).Value;

@@ -87,7 +87,11 @@ public sealed partial class SpdmResponder : IDoeResponder
             SpdmCode.GetMeasurements => HandleGetMeasurements(request),
             _ => Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code),
         };
-        if (Config.Faults.NotReadyOn == header.Code && !_notReadyUsed && response[1] != (byte)SpdmCode.Error)
+        bool isError = response[1] == (byte)SpdmCode.Error;
+        // libspdm resets message M when a measurement request fails; the requester does the same.
+        if (isError && header.Code == SpdmCode.GetMeasurements)
+            _transcript.ResetL();
+        if (Config.Faults.NotReadyOn == header.Code && !_notReadyUsed && !isError)
         {
             _notReadyUsed = true;
             var token = _nextToken++;

@@ -23,15 +23,24 @@ public sealed class CertificateChainGeneratorTests
         BaseAsymAlgorithms.EcdsaP521, BaseAsymAlgorithms.EdDsaEd25519, BaseAsymAlgorithms.EdDsaEd448,
     ];
 
+    // The shared generator and a fresh one are independent generations (separate key caches).
     [TestCaseSource(nameof(QuickAlgorithms))]
     public void Two_independent_generations_are_byte_identical(BaseAsymAlgorithms algorithm)
     {
-        foreach (var authority in new[] { EmulatedCertificateAuthority.Good, EmulatedCertificateAuthority.Rogue })
-        {
-            var first = new CertificateChainGenerator().Chain(authority, algorithm);
-            var second = new CertificateChainGenerator().Chain(authority, algorithm);
+        var fresh = new CertificateChainGenerator().Chain(EmulatedCertificateAuthority.Good, algorithm);
 
-            Assert.That(second.DerBundle, Is.EqualTo(first.DerBundle), $"{authority} {algorithm}");
+        Assert.That(fresh.DerBundle, Is.EqualTo(EmulatedCertificates.Chain(EmulatedCertificateAuthority.Good, algorithm).DerBundle));
+    }
+
+    [Test]
+    public void Every_authority_generates_identically_twice()
+    {
+        foreach (var authority in Enum.GetValues<EmulatedCertificateAuthority>())
+        {
+            var first = new CertificateChainGenerator().Chain(authority, BaseAsymAlgorithms.EcdsaP256, LeafValidity.Expired);
+            var second = new CertificateChainGenerator().Chain(authority, BaseAsymAlgorithms.EcdsaP256, LeafValidity.Expired);
+
+            Assert.That(second.DerBundle, Is.EqualTo(first.DerBundle), authority.ToString());
         }
     }
 
