@@ -67,8 +67,7 @@ public static class TestPki
         }
         else if (SpdmAlgorithms.IsRsaSsa(asym) || SpdmAlgorithms.IsRsaPss(asym))
         {
-            generator = new RsaKeyPairGenerator();
-            generator.Init(new RsaKeyGenerationParameters(BigInteger.ValueOf(65537), Random, SpdmAlgorithms.RsaModulusBits(asym), 25));
+            return GenerateRsa(SpdmAlgorithms.RsaModulusBits(asym));
         }
         else if (asym == BaseAsymAlgorithms.EdDsaEd25519)
         {
@@ -81,6 +80,20 @@ public static class TestPki
             generator.Init(new Ed448KeyGenerationParameters(Random));
         }
         return generator.GenerateKeyPair();
+    }
+
+    /// <summary>
+    /// RSA primes from the platform (OpenSSL) generator: BouncyCastle's takes seconds per key on a
+    /// loaded machine. The key is then used through BouncyCastle like any other.
+    /// </summary>
+    private static AsymmetricCipherKeyPair GenerateRsa(int bits)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(bits);
+        var p = rsa.ExportParameters(true);
+        BigInteger B(byte[]? v) => new(1, v!);
+        var publicKey = new RsaKeyParameters(false, B(p.Modulus), B(p.Exponent));
+        var privateKey = new RsaPrivateCrtKeyParameters(B(p.Modulus), B(p.Exponent), B(p.D), B(p.P), B(p.Q), B(p.DP), B(p.DQ), B(p.InverseQ));
+        return new AsymmetricCipherKeyPair(publicKey, privateKey);
     }
 
     /// <summary>Root → intermediate → leaf; the leaf key matches <paramref name="leafAlgorithm"/>.</summary>
