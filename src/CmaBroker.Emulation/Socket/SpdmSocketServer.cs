@@ -16,19 +16,34 @@ namespace CmaBroker.Emulation.Socket;
 /// </summary>
 public sealed class SpdmSocketServer : IAsyncDisposable
 {
-    private readonly Dictionary<DoeProtocol, IDoeResponder> _responders;
+    private readonly Func<DoeObject, byte[]?> _answer;
     private readonly SpdmSocketServerOptions _options;
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private int _connectionsServed;
 
+    /// <summary>Serves these responders, one per protocol (include a Discovery responder to answer Discovery).</summary>
     public SpdmSocketServer(IEnumerable<IDoeResponder> responders, SpdmSocketServerOptions? options = null)
+        : this(AnswerWith(responders.ToDictionary(r => r.Protocol)), options)
     {
-        _responders = responders.ToDictionary(r => r.Protocol);
+    }
+
+    /// <summary>Serves a whole emulated mailbox: its Discovery table and every protocol behind it.</summary>
+    public SpdmSocketServer(EmulatedDoeMailbox mailbox, SpdmSocketServerOptions? options = null)
+        : this(request => mailbox.Process(request.Protocol, request.Payload.Span), options)
+    {
+    }
+
+    private SpdmSocketServer(Func<DoeObject, byte[]?> answer, SpdmSocketServerOptions? options)
+    {
+        _answer = answer;
         _options = options ?? new SpdmSocketServerOptions();
         _listener = new TcpListener(_options.BindAddress, _options.Port);
     }
+
+    private static Func<DoeObject, byte[]?> AnswerWith(Dictionary<DoeProtocol, IDoeResponder> responders) =>
+        request => responders.TryGetValue(request.Protocol, out var responder) ? responder.Respond(request.Payload.Span) : null;
 
     /// <summary>The bound TCP port (valid after <see cref="Start"/>).</summary>
     public int Port { get; private set; }
@@ -141,13 +156,12 @@ public sealed class SpdmSocketServer : IAsyncDisposable
     /// </summary>
     private byte[] Answer(ReadOnlySpan<byte> doeBytes)
     {
-        if (!DoeObjectWire.TryDecode(doeBytes, out var request, out _)
-            || !_responders.TryGetValue(request!.Protocol, out var responder))
+        if (!DoeObjectWire.TryDecode(doeBytes, out var request, out _))
             return [];
-        var response = responder.Respond(request.Payload.Span);
+        var response = _answer(request!);
         if (response is null)
             return [];
-        var bytes = DoeObjectWire.Encode(new DoeObject(request.Protocol, response));
+        var bytes = DoeObjectWire.Encode(new DoeObject(request!.Protocol, response));
         return bytes.Length <= _options.MaxReplyBytes ? bytes : [];
     }
 }
