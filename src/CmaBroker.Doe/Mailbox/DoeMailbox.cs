@@ -132,10 +132,8 @@ public sealed class DoeMailbox : IDoeExchange, IDisposable
 
         await WaitUntilReadyToSendAsync(cancellationToken).ConfigureAwait(false);
 
-        bool touched = false;
         try
         {
-            touched = true;
             WriteObject(request);
             Write(DoeRegisters.Control, DoeRegisters.ControlGo);
 
@@ -144,7 +142,7 @@ public sealed class DoeMailbox : IDoeExchange, IDisposable
                 throw await FailAsync(CmaErrorKind.ProtocolError, $"device set DOE Error while processing a {request.Protocol} request").ConfigureAwait(false);
             return await ReadResponseAsync(request.Protocol).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (touched && cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The device may still deliver the response; flush it so the next caller gets its own.
             if (!IsDeviceGone())
