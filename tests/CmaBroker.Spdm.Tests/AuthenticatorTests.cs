@@ -248,6 +248,31 @@ public sealed class AuthenticatorTests
     }
 
     [Test]
+    public async Task ResponseNotReadyWaitIsCappedByConfiguration()
+    {
+        var (responder, chain) = Device();
+        responder.NotReadyFor = SpdmCode.GetMeasurements;
+        responder.NotReadyCount = 1;
+        responder.NotReadyRdtExponent = 31; // 2^31 µs ≈ 36 minutes unless capped
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = await Run(responder, Options(chain) with { MaxResponseNotReadyWait = TimeSpan.FromMilliseconds(20) });
+        Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Authenticated), result.Reason);
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+    }
+
+    [Test]
+    public async Task EndlessResponseNotReadyFails()
+    {
+        var (responder, chain) = Device();
+        responder.NotReadyFor = SpdmCode.Challenge;
+        responder.NotReadyCount = 100;
+        responder.NotReadyEveryRound = true;
+        var result = await Run(responder, Options(chain) with { MaxResponseNotReadyRounds = 3 });
+        Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Failed));
+        Assert.That(result.Reason, Is.EqualTo("responder answered ResponseNotReady 3 times to CHALLENGE"));
+    }
+
+    [Test]
     public async Task ResponseNotReadyForAnotherRequestFails()
     {
         var (responder, chain) = Device();

@@ -52,6 +52,8 @@ public sealed class TestResponder : IDoeExchange
     public byte NotReadyRdtExponent { get; set; } = 2;
     /// <summary>Name this request code in ResponseNotReady instead of the real one.</summary>
     public SpdmCode? NotReadyNamesCode { get; set; }
+    /// <summary>Answer RESPOND_IF_READY with ResponseNotReady again while <see cref="NotReadyCount"/> lasts.</summary>
+    public bool NotReadyEveryRound { get; set; }
     public SpdmCode? ResynchFor { get; set; }
     public bool ResynchEveryTime { get; set; }
     public SpdmCode? LargeResponseFor { get; set; }
@@ -85,6 +87,8 @@ public sealed class TestResponder : IDoeExchange
         {
             if (_stashed is null || (SpdmCode)h.Param1 != (NotReadyFor ?? 0) || h.Param2 != 0x5A)
                 return Error(SpdmErrorCode.UnexpectedRequest);
+            if (NotReadyEveryRound && _notReadyLeft-- > 0)
+                return Error(SpdmErrorCode.ResponseNotReady, 0, [NotReadyRdtExponent, (byte)NotReadyFor!.Value, 0x5A, 2]);
             var stashed = _stashed;
             _stashed = null;
             return stashed;
