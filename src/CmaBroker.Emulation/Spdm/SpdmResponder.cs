@@ -68,7 +68,7 @@ public sealed partial class SpdmResponder : IDoeResponder
             return Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code);
         if (_state == ConnectionState.Idle)
             return Error(SpdmErrorCode.UnexpectedRequest);
-        if (header.Code != SpdmCode.GetCapabilities && header.Version != _version)
+        if (_state >= ConnectionState.AfterCapabilities && header.Code != SpdmCode.GetCapabilities && header.Version != _version)
             return Error(SpdmErrorCode.VersionMismatch);
         if (header.Code != SpdmCode.GetMeasurements)
             _transcript.ResetL();

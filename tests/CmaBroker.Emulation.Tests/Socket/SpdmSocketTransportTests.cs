@@ -154,7 +154,14 @@ public sealed class SpdmSocketTransportTests
     [Test]
     public async Task Silent_peer_times_out_and_the_connection_is_then_unusable()
     {
-        await using var peer = new ScriptedPeer(async stream => await Task.Delay(TimeSpan.FromSeconds(5)));
+        // Reads everything and never answers; ends when the client hangs up.
+        await using var peer = new ScriptedPeer(async stream =>
+        {
+            var sink = new byte[256];
+            while (await stream.ReadAsync(sink) > 0)
+            {
+            }
+        });
         await using var client = await SpdmSocketClient.ConnectAsync("127.0.0.1", peer.Port, FastClient with { CloseTimeout = TimeSpan.FromMilliseconds(50) });
         client.ResponseTimeout = TimeSpan.FromMilliseconds(100);
 

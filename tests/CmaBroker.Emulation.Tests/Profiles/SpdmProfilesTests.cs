@@ -1,0 +1,93 @@
+using CmaBroker.Doe;
+using CmaBroker.Emulation.Profiles;
+using CmaBroker.Emulation.Spdm;
+using CmaBroker.Emulation.Tests.Spdm;
+using CmaBroker.Spdm.Authentication;
+using CmaBroker.Spdm.Messages;
+
+namespace CmaBroker.Emulation.Tests.Profiles;
+
+[TestFixture]
+[Parallelizable(ParallelScope.Children)]
+public sealed class SpdmProfilesTests
+{
+    [Test]
+    public async Task Good_profile_authenticates_with_the_published_measurements()
+    {
+        var result = await AuthenticateProfileAsync(EmulatedProfiles.Good);
+
+        Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Authenticated), result.Reason);
+        Assert.That(result.Measurements.ToDictionary(m => m.Index, m => m.Value), Is.EquivalentTo(SpdmProfiles.ExpectedMeasurements()));
+    }
+
+    [Test]
+    public async Task Bad_cert_profile_is_untrusted()
+    {
+        var result = await AuthenticateProfileAsync(EmulatedProfiles.BadCert);
+
+        Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Untrusted), result.Reason);
+    }
+
+    [Test]
+    public async Task Mismatch_profile_authenticates_but_differs_from_the_reference_at_2_and_4()
+    {
+        var result = await AuthenticateProfileAsync(EmulatedProfiles.Mismatch);
+        var expected = SpdmProfiles.ExpectedMeasurements();
+
+        Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Authenticated), result.Reason);
+        var differing = result.Measurements.Where(m => !m.Value.AsSpan().SequenceEqual(expected[m.Index])).Select(m => m.Index);
+        Assert.That(differing, Is.EqualTo(new byte[] { 2, 4 }));
+    }
+
+    [Test]
+    public void Slow_profile_speaks_spdm_like_good_and_no_cma_has_no_responder()
+    {
+        var provider = new SpdmProtocolProvider();
+
+        Assert.That(provider.CreateResponders(new EmulatedDeviceSpec(EmulatedProfiles.NoCma)), Is.Empty);
+        Assert.That(SpdmProfiles.ConfigFor(EmulatedProfiles.Slow), Is.EqualTo(SpdmProfiles.ConfigFor(EmulatedProfiles.Good)));
+        Assert.That(provider.CreateResponders(new EmulatedDeviceSpec(EmulatedProfiles.Slow)).Single().Protocol, Is.EqualTo(DoeProtocol.Cma));
+    }
+
+    [Test]
+    public async Task Emulated_devices_list_cma_in_discovery_only_for_spdm_profiles()
+    {
+        using var good = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.Good));
+        using var noCma = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.NoCma));
+        using var goodMailbox = new DoeMailbox(good, EmulatedPciFunction.FirstMailboxOffset);
+        using var noCmaMailbox = new DoeMailbox(noCma, EmulatedPciFunction.FirstMailboxOffset);
+
+        Assert.That(await DoeDiscovery.DiscoverAsync(goodMailbox, 2), Does.Contain(DoeProtocol.Cma));
+        Assert.That(await DoeDiscovery.DiscoverAsync(noCmaMailbox, 1), Does.Not.Contain(DoeProtocol.Cma));
+    }
+
+    [Test]
+    public void Expected_measurements_are_digests_of_the_measured_content_and_the_raw_device_mode()
+    {
+        var sha256 = SpdmProfiles.ExpectedMeasurements(MeasurementHashAlgorithms.Sha256);
+
+        Assert.That(sha256[1], Is.EqualTo(System.Security.Cryptography.SHA256.HashData(EmulatedMeasurements.Good[0].Content)));
+        Assert.That(sha256[EmulatedMeasurement.DeviceModeIndex], Has.Length.EqualTo(16));
+    }
+
+    [Test]
+    public void Trust_anchor_directory_holds_the_good_root()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "cmabroker-emu-profiles-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var files = SpdmProfiles.WriteTrustAnchors(directory);
+            var loaded = TrustAnchorLoader.Load(directory);
+
+            Assert.That(files, Has.Count.EqualTo(1));
+            Assert.That(loaded.Select(c => c.GetEncoded()), Is.EqualTo(SpdmProfiles.TrustAnchors.Select(c => c.GetEncoded())));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static Task<AuthenticationResult> AuthenticateProfileAsync(string profile) =>
+        EmulatedMailboxHarness.AuthenticateAsync(SpdmProfiles.ConfigFor(profile)!);
+}
