@@ -379,7 +379,7 @@ public class DoeMailboxTests
     public async Task SlowDeviceIsPolledWithBackoffNotASpin()
     {
         _emulated.ResponseLatency = TimeSpan.FromMilliseconds(30);
-        using var mailbox = new DoeMailbox(_device, _emulated.Offset, TestDevices.Fast with { Timeout = TimeSpan.FromMilliseconds(500) });
+        using var mailbox = new DoeMailbox(_device, _emulated.Offset, TestDevices.Fast with { Timeout = TimeSpan.FromSeconds(2) });
         await mailbox.ExchangeAsync(TestDevices.Echo([1, 2, 3, 4]));
 
         var response = await mailbox.ExchangeAsync(TestDevices.Echo([5, 6, 7, 8]));
@@ -409,9 +409,9 @@ public class DoeMailboxTests
     [Test]
     public async Task CancellationMidExchangeAbortsAndTheNextCallerGetsItsOwnResponse()
     {
-        using var mailbox = new DoeMailbox(_device, _emulated.Offset, TestDevices.Fast with { Timeout = TimeSpan.FromSeconds(2) });
+        using var mailbox = new DoeMailbox(_device, _emulated.Offset, TestDevices.Fast with { Timeout = TimeSpan.FromSeconds(10) });
         await mailbox.ExchangeAsync(TestDevices.Echo([1, 1, 1, 1]));
-        _emulated.ResponseLatency = TimeSpan.FromMilliseconds(300);
+        _emulated.ResponseLatency = TimeSpan.FromSeconds(5);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
 
         Assert.That(async () => await mailbox.ExchangeAsync(TestDevices.Echo([2, 2, 2, 2]), cts.Token),
