@@ -20,7 +20,10 @@ public sealed class EmulatedFaults
     /// <summary>The next N Abort writes have no effect at all.</summary>
     public int IgnoreAborts { get => Volatile.Read(ref _ignoreAborts); set => Volatile.Write(ref _ignoreAborts, value); }
 
-    /// <summary>An Abort takes this long: Busy stays set (and Error is kept) until it completes.</summary>
+    /// <summary>
+    /// An Abort takes this long to act ("Abort ignored for a while"): Busy stays set and Error is kept
+    /// until it completes. Shorter than the requester's abort timeout → recovery; longer → dead mailbox.
+    /// </summary>
     public TimeSpan AbortLatency
     {
         get => TimeSpan.FromTicks(Volatile.Read(ref _abortLatencyTicks));
