@@ -40,6 +40,13 @@ public static class SharedFixtures
             if (File.Exists(Path.Combine(dir.FullName, "CmaBroker.sln")))
                 return dir.FullName;
         }
-        throw new InvalidOperationException("CmaBroker.sln not found above " + AppContext.BaseDirectory);
+        // Built outside the clone (an artifacts path elsewhere): use the root recorded at build time.
+        string? recorded = typeof(SharedFixtures).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "CmaBrokerRepositoryRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "CmaBroker.sln")))
+            return recorded;
+        throw new InvalidOperationException("CmaBroker.sln not found above " + AppContext.BaseDirectory + " nor at the recorded source root " + recorded);
     }
 }
