@@ -62,6 +62,23 @@ public sealed class CodecTests
     }
 
     [Test]
+    public void VersionMessagesMustCarryVersion10()
+    {
+        Assert.That(GetVersionRequest.TryParse([0x10, 0x84, 0, 0], out _, out _), Is.True);
+        Assert.That(GetVersionRequest.TryParse([0x12, 0x84, 0, 0], out _, out _), Is.False);
+    }
+
+    [Test]
+    public void ChooseVersionIgnores14AndHonoursTheCeiling()
+    {
+        var offered = new VersionResponse([0x1000, 0x1100, 0x1200, 0x1300, 0x1400]);
+        Assert.That(Requester.SpdmRequester.ChooseVersion(offered, null), Is.EqualTo(SpdmVersion.V13));
+        Assert.That(Requester.SpdmRequester.ChooseVersion(offered, SpdmVersion.V11), Is.EqualTo(SpdmVersion.V11));
+        var e = Assert.Throws<Requester.SpdmProtocolException>(() => Requester.SpdmRequester.ChooseVersion(new VersionResponse([0x1400, 0x1500]), null));
+        Assert.That(e!.Message, Is.EqualTo("no common SPDM version: responder offers 1.4, 1.5, requester supports 1.0-1.3"));
+    }
+
+    [Test]
     public void CapabilitiesSizesFollowTheVersion()
     {
         int Size(SpdmVersion v, bool request) => new CapabilitiesMessage(v, request, 0, 0).Length;
