@@ -1,0 +1,19 @@
+using CmaBroker.Doe;
+using CmaBroker.Spdm.Socket;
+
+namespace CmaBroker.Emulation.Targets;
+
+/// <summary>Settings for <see cref="TargetOpener"/>.</summary>
+public sealed record TargetOpenerOptions
+{
+    /// <summary>Root of sysfs for <c>pci:</c> targets (tests point it at a fake tree).</summary>
+    public string SysfsRoot { get; init; } = "/sys";
+
+    /// <summary>Register-driver timing for <c>pci:</c> and <c>emulated:</c> mailboxes.</summary>
+    public DoeMailboxOptions Mailbox { get; init; } = DoeMailboxOptions.Default;
+
+    /// <summary>Connection and response bounds for <c>spdm-socket:</c> targets.</summary>
+    public SpdmSocketClientOptions Socket { get; init; } = new();
+
+    public static TargetOpenerOptions Default { get; } = new();
+}

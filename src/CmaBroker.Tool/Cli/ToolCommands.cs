@@ -1,0 +1,37 @@
+namespace CmaBroker.Tool.Cli;
+
+/// <summary>The subcommands, in the order the help lists them.</summary>
+public static class ToolCommands
+{
+    public static readonly CommandSpec Discover = new("discover", ["TARGET"], [],
+        "List the target's DOE mailboxes and the protocols each one supports.",
+        "Walks the extended capability list, then runs DOE Discovery on every DOE mailbox. Also prints the device identity (vendor, device and subsystem IDs, serial number).");
+
+    public static readonly CommandSpec Exchange = new("exchange", ["TARGET", "VENDOR", "TYPE", "HEX"], [ToolOptions.Mailbox],
+        "Send one raw DOE object and print the response.",
+        "VENDOR and TYPE name the data object protocol (decimal, or hex with 0x), HEX is the request payload without the DOE header (hex digits; spaces, ':' and '-' are ignored). The payload is zero-padded to a whole number of dwords. The lowest-offset mailbox listing (VENDOR, TYPE) is used unless --mailbox names another.");
+
+    public static readonly CommandSpec Authenticate = new("authenticate", ["TARGET"], [ToolOptions.Trust, ToolOptions.Slot],
+        "Authenticate the device with CMA/SPDM and print the verdict.",
+        "Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS, GET_CERTIFICATE, CHALLENGE and GET_MEASUREMENTS, verifies the certificate chain against the trust anchors and every signature, and prints the verdict, its reason, the SPDM version, the algorithms, the certificate subjects per slot and the measurements. Exits 0 only when the device is authenticated; without --trust the verdict is untrusted.");
+
+    public static readonly CommandSpec Measurements = new("measurements", ["TARGET"], [ToolOptions.Trust, ToolOptions.Slot],
+        "Print the device's measurement blocks.",
+        "Runs the same flow as authenticate and prints the measurement blocks (index, specification, value type, value). The blocks are printed whatever the verdict; the exit code still reports an untrusted device.");
+
+    public static readonly CommandSpec UdevProbe = new("udev-probe", ["KERNEL_NAME"], [],
+        "Tell udev whether a PCI device has DOE mailboxes (read-only).",
+        "For udev rules (IMPORT{program}=\"/usr/bin/cmatool udev-probe %k\"): reads <sysfs-root>/bus/pci/devices/KERNEL_NAME/config and walks its extended capabilities without writing a single register. Prints CMA_BROKER_DOE=1 and CMA_BROKER_DOE_MAILBOXES=N for a device with DOE capabilities and nothing otherwise; exits 0 in both cases.");
+
+    public static readonly CommandSpec Serve = new("serve", ["TARGET"], [ToolOptions.Port],
+        "Serve an emulated device over the spdm-socket protocol.",
+        "Serves an emulated: target's DOE responders (Discovery, CMA/SPDM, …) on 127.0.0.1 with the platform socket protocol of DMTF spdm-emu and QEMU (spdm_port=N), so a QEMU guest or another requester can talk to it. Prints 'listening on 127.0.0.1:PORT' and runs until SIGINT, SIGTERM or a SHUTDOWN command.");
+
+    public static readonly CommandSpec EmulatorCa = new("emulator-ca", ["DIR"], [],
+        "Write the emulator's trusted root CA certificate into DIR.",
+        "Writes the PEM root CA that the emulated profiles good, mismatch and slow chain to (bad-cert chains to a different CA) as DIR/cmabroker-emulated-good-root-ca.pem and prints its path; DIR is created if missing. The certificate comes from a fixed seed, so it is the same on every run: use DIR with --trust or as the daemon's trust.d for demos and tests.");
+
+    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, UdevProbe, Serve, EmulatorCa];
+
+    public static CommandSpec? Find(string name) => All.FirstOrDefault(c => c.Name == name);
+}
