@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Spdm.Socket;
+using Microsoft.Extensions.Logging;
 
 namespace CmaBroker.Emulation.Socket;
 
@@ -59,6 +60,7 @@ public sealed class SpdmSocketServer : IAsyncDisposable
     {
         _listener.Start(backlog: 4);
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _options.Logger?.LogInformation("spdm-socket server listening on {Endpoint}", _listener.LocalEndpoint);
         _loop = Task.Run(AcceptLoopAsync);
     }
 
@@ -89,7 +91,9 @@ public sealed class SpdmSocketServer : IAsyncDisposable
                 using (client)
                 {
                     client.NoDelay = true;
-                    shutdown = await ServeClientAsync(client.GetStream()).ConfigureAwait(false);
+                    var remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
+                    _options.Logger?.LogDebug("spdm-socket client {Remote} connected", remote);
+                    shutdown = await ServeClientAsync(client.GetStream(), remote).ConfigureAwait(false);
                 }
                 Interlocked.Increment(ref _connectionsServed);
                 if (shutdown)
@@ -103,7 +107,7 @@ public sealed class SpdmSocketServer : IAsyncDisposable
     }
 
     /// <summary>Serves one client; true when it asked the server to shut down.</summary>
-    private async Task<bool> ServeClientAsync(NetworkStream stream)
+    private async Task<bool> ServeClientAsync(NetworkStream stream, string remote)
     {
         var token = _stop.Token;
         try
@@ -112,9 +116,14 @@ public sealed class SpdmSocketServer : IAsyncDisposable
             {
                 var frame = await SpdmSocketFrameIO.ReadAsync(stream, _options.MaxRequestBytes, token).ConfigureAwait(false);
                 if (frame is null)
+                {
+                    _options.Logger?.LogDebug("spdm-socket client {Remote} closed without CONTINUE", remote);
                     return false;
+                }
                 if (frame.Transport != SpdmSocketTransport.PciDoe || !IsKnown(frame.Command))
                 {
+                    _options.Logger?.LogWarning("spdm-socket client {Remote} sent command 0x{Command:x4} transport 0x{Transport:x2}: answering UNKNOWN and dropping it",
+                        remote, (uint)frame.Command, (uint)frame.Transport);
                     // spdm-emu answers UNKOWN and drops the client (and stops on a transport mismatch).
                     await SpdmSocketFrameIO.WriteAsync(stream, SpdmSocketFrame.Empty(SpdmSocketCommand.Unknown, frame.Transport), token).ConfigureAwait(false);
                     return false;
@@ -130,6 +139,7 @@ public sealed class SpdmSocketServer : IAsyncDisposable
                         break;
                     case SpdmSocketCommand.Continue:
                     case SpdmSocketCommand.Shutdown:
+                        _options.Logger?.LogDebug("spdm-socket client {Remote} ended with {Command}", remote, frame.Command);
                         await SpdmSocketFrameIO.WriteAsync(stream, SpdmSocketFrame.Empty(frame.Command, SpdmSocketTransport.PciDoe), token).ConfigureAwait(false);
                         return frame.Command == SpdmSocketCommand.Shutdown;
                 }
@@ -138,6 +148,7 @@ public sealed class SpdmSocketServer : IAsyncDisposable
         catch (Exception e) when (e is CmaException or IOException or SocketException)
         {
             // A malformed frame or a broken connection ends this client only.
+            _options.Logger?.LogWarning("spdm-socket client {Remote} dropped: {Reason}", remote, e.Message);
             return false;
         }
         catch (OperationCanceledException)

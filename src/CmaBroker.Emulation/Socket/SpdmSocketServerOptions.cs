@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 
 namespace CmaBroker.Emulation.Socket;
 
@@ -20,4 +21,7 @@ public sealed record SpdmSocketServerOptions
 
     /// <summary>Largest request payload accepted before the connection is dropped as malformed.</summary>
     public int MaxRequestBytes { get; init; } = 1 << 20;
+
+    /// <summary>Structured log sink (clients, end commands, dropped frames); null = silent.</summary>
+    public ILogger? Logger { get; init; }
 }
