@@ -40,15 +40,3 @@ public sealed record NegotiatedParameters(
         return d;
     }
 }
-
-/// <summary>A verified-to-parse CHALLENGE_AUTH with the transcript its signature covers (M1 = A ‖ B ‖ C, §4.9).</summary>
-public sealed record ChallengeOutcome(ChallengeRequest Request, ChallengeAuthResponse Response, byte[] SignedTranscript);
-
-/// <summary>Measurement blocks and the transcript the final signature covers (L1/L2, §4.9).</summary>
-public sealed record MeasurementsOutcome(
-    IReadOnlyList<MeasurementBlock> Blocks,
-    byte[] RequesterNonce,
-    byte[] SignedTranscript,
-    byte[] Signature,
-    int SlotId,
-    bool UsedPerIndexFallback);

@@ -331,6 +331,3 @@ public sealed class SpdmRequester
         transcript.Append(response.AsSpan(0, responseLength));
     }
 }
-
-/// <summary>What the requester offers during VCA.</summary>
-public sealed record NegotiationPolicy(SpdmVersion? MaxVersion = null, BaseAsymAlgorithms? BaseAsym = null, BaseHashAlgorithms? BaseHash = null, byte CtExponent = 20);
