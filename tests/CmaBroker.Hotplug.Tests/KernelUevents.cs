@@ -11,13 +11,16 @@ internal static class KernelUevents
 {
     private const string PciDevices = "/sys/bus/pci/devices";
 
-    /// <summary>The first PCI device on this machine, or the test is inconclusive where none is writable.</summary>
-    public static string FirstPciDevice()
+    /// <summary>
+    /// The last PCI device on this machine (the daemon's end-to-end tests use the first one, so synthetic
+    /// remove/unbind events from these tests do not reach a device they have mapped), or inconclusive where none is writable.
+    /// </summary>
+    public static string TestPciDevice()
     {
         Assume.That(Environment.UserName, Is.EqualTo("root"), "writing a sysfs uevent file needs root");
-        string? first = Directory.Exists(PciDevices) ? Directory.GetDirectories(PciDevices).Order(StringComparer.Ordinal).FirstOrDefault() : null;
-        Assume.That(first, Is.Not.Null, $"no PCI device under {PciDevices}");
-        return Path.GetFileName(first!);
+        string? last = Directory.Exists(PciDevices) ? Directory.GetDirectories(PciDevices).Order(StringComparer.Ordinal).LastOrDefault() : null;
+        Assume.That(last, Is.Not.Null, $"no PCI device under {PciDevices}");
+        return Path.GetFileName(last!);
     }
 
     public static string Trigger(string address, string action)

@@ -43,7 +43,7 @@ public class UeventListenerTests
     [TestCase("unbind", PciHotplugAction.Unbind)]
     public async Task RealKernelUeventArrivesAsPciDeviceEvent(string action, PciHotplugAction expected)
     {
-        string address = KernelUevents.FirstPciDevice();
+        string address = KernelUevents.TestPciDevice();
         using var listener = UeventListener.Open();
         using var stop = new CancellationTokenSource();
         var pciEvents = PciEventFilter.FilterAsync(listener.ReadAllAsync(stop.Token));
@@ -65,7 +65,7 @@ public class UeventListenerTests
     [Test]
     public async Task RealKernelUeventCarriesKernelSenderAndCredentials()
     {
-        string address = KernelUevents.FirstPciDevice();
+        string address = KernelUevents.TestPciDevice();
         using var listener = UeventListener.Open();
         string uuid = KernelUevents.Trigger(address, "change");
 
@@ -84,7 +84,7 @@ public class UeventListenerTests
     [Test]
     public async Task KernelFormatFromAUserspaceSenderIsDropped()
     {
-        string address = KernelUevents.FirstPciDevice();
+        string address = KernelUevents.TestPciDevice();
         using var listener = UeventListener.Open();
         using var spoofer = new NetlinkTestSender();
 
@@ -116,7 +116,7 @@ public class UeventListenerTests
     [Test]
     public async Task LibudevFormatIsDroppedWhenTheUdevGroupIsNotEnabled()
     {
-        string address = KernelUevents.FirstPciDevice();
+        string address = KernelUevents.TestPciDevice();
         using var listener = UeventListener.Open();
         using var sender = new NetlinkTestSender();
 
@@ -130,7 +130,7 @@ public class UeventListenerTests
     [Test]
     public async Task OverflowRaisesEventsLostAndReadingContinues()
     {
-        string address = KernelUevents.FirstPciDevice();
+        string address = KernelUevents.TestPciDevice();
         // The smallest buffer the kernel allows (SOCK_MIN_RCVBUF) holds only a few uevents.
         using var listener = UeventListener.Open(new UeventListenerOptions { ReceiveBufferBytes = 1 });
         for (int i = 0; i < 40; i++)
