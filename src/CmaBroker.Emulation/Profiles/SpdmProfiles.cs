@@ -38,11 +38,20 @@ public static class SpdmProfiles
     /// The trust anchors that make good, mismatch and slow authenticate (and not bad-cert): the good
     /// root CA. Slot 1's CA is deliberately not included; it does not affect the verdict.
     /// </summary>
-    public static IReadOnlyList<X509Certificate> TrustAnchors => [EmulatedCertificates.Root(EmulatedCertificateAuthority.Good)];
+    public static IReadOnlyList<X509Certificate> TrustAnchors => TrustAnchorsFor(EmulatedProfiles.Good);
 
-    /// <summary>Writes <see cref="TrustAnchors"/> as PEM into <paramref name="directory"/>; returns the files written.</summary>
-    public static IReadOnlyList<string> WriteTrustAnchors(string directory) =>
-        [EmulatedCertificates.WriteTrustAnchor(EmulatedCertificateAuthority.Good, directory)];
+    /// <summary>
+    /// The root CA of <paramref name="profile"/>'s slot 0 chain (for bad-cert: the rogue CA, which a
+    /// test or demo may trust on purpose); empty for a profile without SPDM.
+    /// </summary>
+    public static IReadOnlyList<X509Certificate> TrustAnchorsFor(string profile) =>
+        ConfigFor(profile) is { } config && config.Slots.TryGetValue(0, out var authority) ? [EmulatedCertificates.Root(authority)] : [];
+
+    /// <summary>Writes the trust anchors of <paramref name="profile"/> (default good) as PEM into <paramref name="directory"/>; returns the files written.</summary>
+    public static IReadOnlyList<string> WriteTrustAnchors(string directory, string profile = EmulatedProfiles.Good) =>
+        ConfigFor(profile) is { } config && config.Slots.TryGetValue(0, out var authority)
+            ? [EmulatedCertificates.WriteTrustAnchor(authority, directory)]
+            : [];
 
     /// <summary>
     /// The good profile's measurement values (index → value) as a requester reads them when the

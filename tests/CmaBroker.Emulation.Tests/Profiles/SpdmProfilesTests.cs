@@ -81,11 +81,23 @@ public sealed class SpdmProfilesTests
 
             Assert.That(files, Has.Count.EqualTo(1));
             Assert.That(loaded.Select(c => c.GetEncoded()), Is.EqualTo(SpdmProfiles.TrustAnchors.Select(c => c.GetEncoded())));
+            Assert.That(SpdmProfiles.WriteTrustAnchors(directory, EmulatedProfiles.NoCma), Is.Empty);
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Test]
+    public async Task Trusting_the_rogue_root_on_purpose_makes_bad_cert_authenticate()
+    {
+        var options = EmulatedMailboxHarness.Options with { TrustAnchors = SpdmProfiles.TrustAnchorsFor(EmulatedProfiles.BadCert) };
+
+        var result = await EmulatedMailboxHarness.AuthenticateAsync(SpdmProfiles.ConfigFor(EmulatedProfiles.BadCert)!, options);
+
+        Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Authenticated), result.Reason);
+        Assert.That(SpdmProfiles.TrustAnchorsFor(EmulatedProfiles.NoCma), Is.Empty);
     }
 
     private static Task<AuthenticationResult> AuthenticateProfileAsync(string profile) =>
