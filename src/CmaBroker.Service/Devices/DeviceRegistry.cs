@@ -96,7 +96,7 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
                 var present = ScanPciAddresses();
                 foreach (var device in Devices.Where(d => d.Target is PciTargetName && !present.Contains(d.Address)))
                     await RemoveLockedAsync(device.Address, "PCI function is gone").ConfigureAwait(false);
-                foreach (var address in present.Where(a => !pinned.Contains(a) && Find(a) is null).Order())
+                foreach (var address in present.Where(a => !pinned.Contains(a) && Find(a) is null).OrderBy(a => a.ToString(), StringComparer.Ordinal))
                     if (await TryAddPciLockedAsync(address, cancellationToken).ConfigureAwait(false) is { } device)
                         added.Add(device);
             }

@@ -1,0 +1,210 @@
+using CmaBroker.Doe;
+using CmaBroker.Doe.Errors;
+using CmaBroker.Emulation;
+using CmaBroker.Service.Configuration;
+using CmaBroker.Service.Devices;
+using CmaBroker.Service.Scheduling;
+using CmaBroker.Service.Tests.Support;
+using NUnit.Framework;
+
+namespace CmaBroker.Service.Tests.Devices;
+
+[TestFixture]
+public sealed class DeviceRegistryTests
+{
+    private static readonly PciAddress Plain = PciAddress.Parse("0000:03:00.0");
+    private static readonly PciAddress CxlBound = PciAddress.Parse("0000:04:00.0");
+    private static readonly PciAddress NoDoe = PciAddress.Parse("0000:05:00.0");
+    private static readonly PciAddress WithTsm = PciAddress.Parse("0000:06:00.0");
+    private static readonly PciAddress Pinned = PciAddress.Parse("0000:07:00.0");
+    private static readonly PciAddress WithDvsec = PciAddress.Parse("0000:08:00.0");
+
+    private TempDirectory _temp = null!;
+    private FakeSysfs _sysfs = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _temp = new TempDirectory();
+        _sysfs = new FakeSysfs(_temp.Sub("sys"));
+    }
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    private BrokerConfig Config(params string[] targets) => new()
+    {
+        SysfsRoot = _sysfs.Root,
+        DoeTimeout = TimeSpan.FromMilliseconds(50),
+        Targets = targets,
+        TrustDirectory = Path.Combine(_temp.Path, "trust.d"),
+        ReferenceDirectory = Path.Combine(_temp.Path, "reference.d"),
+    };
+
+    private static EmulatedPciFunction Good() => EmulatedDevices.Create(new EmulatedDeviceSpec("good"));
+
+    [Test]
+    public async Task Coldplug_finds_doe_functions_in_sysfs_reads_identity_and_skips_functions_without_doe()
+    {
+        using var good = Good();
+        _sysfs.AddFunction(Plain, good);
+        var noDoe = new byte[4096];
+        BitConverter.TryWriteBytes(noDoe.AsSpan(0), 0x1234_8086u);
+        _sysfs.AddConfig(NoDoe, noDoe);
+        await using var registry = new DeviceRegistry(Config(), null);
+
+        var added = await registry.RescanAsync();
+
+        Assert.That(added.Select(d => d.Address), Is.EqualTo(new[] { Plain }));
+        var device = registry.Get(Plain);
+        Assert.That((device.VendorId, device.DeviceId), Is.EqualTo((good.Identity.VendorId, good.Identity.DeviceId)));
+        Assert.That(device.SerialNumber, Is.EqualTo(PciDeviceIdentity.FormatSerialNumber(good.Identity.SerialNumber)));
+        Assert.That(device.Driver, Is.Empty);
+        Assert.That(device.Mailboxes.Select(m => m.Offset), Is.EqualTo(good.Mailboxes.Select(m => m.Offset)));
+        // A config file is a snapshot, not a live mailbox: Discovery fails and the mailbox says why.
+        Assert.That(device.Mailboxes[0].State, Is.EqualTo(MailboxStates.Dead));
+        Assert.That(device.Mailboxes[0].StateReason, Does.Contain("Discovery"));
+        Assert.That(registry.Find(NoDoe), Is.Null);
+    }
+
+    [Test]
+    public async Task A_function_bound_to_a_doe_driving_driver_is_kernel_owned_and_never_written()
+    {
+        using var good = Good();
+        string directory = _sysfs.AddFunction(CxlBound, good);
+        _sysfs.BindDriver(CxlBound, "cxl_pci");
+        byte[] before = File.ReadAllBytes(Path.Combine(directory, "config"));
+        await using var registry = new DeviceRegistry(Config(), null);
+
+        await registry.RescanAsync();
+
+        var device = registry.Get(CxlBound);
+        Assert.That(device.Driver, Is.EqualTo("cxl_pci"));
+        Assert.That(device.Auth.State, Is.EqualTo(AuthStates.KernelOwned));
+        Assert.That(device.Mailboxes.Select(m => m.State), Is.All.EqualTo(MailboxStates.KernelOwned));
+        Assert.That(device.Mailboxes[0].StateReason, Does.Contain("cxl_pci"));
+        Assert.That(File.ReadAllBytes(Path.Combine(directory, "config")), Is.EqualTo(before), "no config write may reach a kernel-owned mailbox");
+    }
+
+    [Test]
+    public async Task Kernel_lockdown_leaves_mailboxes_in_lockdown_without_writing()
+    {
+        using var good = Good();
+        string directory = _sysfs.AddFunction(Plain, good);
+        _sysfs.SetLockdown("none [integrity] confidentiality\n");
+        byte[] before = File.ReadAllBytes(Path.Combine(directory, "config"));
+        await using var registry = new DeviceRegistry(Config(), null);
+
+        await registry.RescanAsync();
+
+        var mailbox = registry.Get(Plain).Mailboxes[0];
+        Assert.That(mailbox.State, Is.EqualTo(MailboxStates.Lockdown));
+        Assert.That(mailbox.StateReason, Does.Contain("integrity"));
+        Assert.That(() => mailbox.ExchangeAsync(DoeProtocol.Discovery, new byte[4], "client"),
+            Throws.TypeOf<CmaException>().With.Property(nameof(CmaException.Kind)).EqualTo(CmaErrorKind.Lockdown));
+        Assert.That(File.ReadAllBytes(Path.Combine(directory, "config")), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Tsm_evidence_makes_spdm_kernel_owned_and_a_cxl_dvsec_with_the_cxl_bus_makes_cdat_kernel_owned()
+    {
+        using var good = Good();
+        _sysfs.AddFunction(WithTsm, good);
+        _sysfs.AddTsm(WithTsm);
+        _sysfs.AddConfig(WithDvsec, WithCxlDvsec(good));
+        _sysfs.AddCxlBus();
+        await using var registry = new DeviceRegistry(Config(), null);
+
+        await registry.RescanAsync();
+
+        var tsm = registry.Get(WithTsm).Mailboxes[0];
+        Assert.That(tsm.ClassOwner(ProtocolClass.Spdm), Does.Contain("tsm/"));
+        Assert.That(tsm.ClassOwner(ProtocolClass.Discovery), Is.Null);
+        var cxl = registry.Get(WithDvsec).Mailboxes[0];
+        Assert.That(cxl.ClassOwner(ProtocolClass.Cdat), Does.Contain("CXL"));
+        Assert.That(cxl.ClassOwner(ProtocolClass.Spdm), Is.Null);
+    }
+
+    [Test]
+    public async Task Configured_emulated_targets_are_served_and_a_pinned_one_shows_the_real_driver_and_replaces_the_real_function()
+    {
+        using var snapshot = Good();
+        _sysfs.AddFunction(Pinned, snapshot);
+        _sysfs.BindDriver(Pinned, "nvme");
+        var opener = new EmulatedTestOpener();
+        await using var registry = new DeviceRegistry(Config($"emulated:good@{Pinned}", "emulated:good#1"), opener);
+
+        var added = await registry.RescanAsync();
+
+        Assert.That(added, Has.Count.EqualTo(2));
+        var pinned = registry.Get(Pinned);
+        Assert.That(pinned.Target.ToString(), Is.EqualTo($"emulated:good@{Pinned}"));
+        Assert.That(pinned.Driver, Is.EqualTo("nvme"));
+        var mailbox = pinned.SelectMailbox(DoeProtocol.Cma);
+        Assert.That(mailbox.State, Is.EqualTo(MailboxStates.Idle));
+        Assert.That(mailbox.ClassStates["spdm"], Is.EqualTo(MailboxStates.Broker));
+        var discovery = await mailbox.ExchangeAsync(DoeProtocol.Discovery, new byte[] { 0 }, "client");
+        Assert.That(discovery.Payload.Length, Is.EqualTo(4), "a 1-byte request is zero-padded to a dword and answered");
+        var second = registry.Get(EmulatedProfiles.AddressFor("good", 1));
+        Assert.That(second.SerialNumber, Is.EqualTo(PciDeviceIdentity.FormatSerialNumber(EmulatedProfiles.SerialNumberFor("good", 1))));
+    }
+
+    [Test]
+    public async Task Rescan_adds_new_functions_and_removes_vanished_ones_with_events()
+    {
+        using var good = Good();
+        _sysfs.AddFunction(Plain, good);
+        await using var registry = new DeviceRegistry(Config(), null);
+        await registry.RescanAsync();
+        var added = new List<PciAddress>();
+        var removed = new List<PciAddress>();
+        registry.DeviceAdded += (_, d) => added.Add(d.Address);
+        registry.DeviceRemoved += (_, d) => removed.Add(d.Address);
+
+        _sysfs.AddFunction(WithTsm, good);
+        Directory.Delete(_sysfs.DeviceDirectory(Plain), recursive: true);
+        await registry.RescanAsync();
+
+        Assert.That(added, Is.EqualTo(new[] { WithTsm }));
+        Assert.That(removed, Is.EqualTo(new[] { Plain }));
+        Assert.That(registry.Devices.Select(d => d.Address), Is.EqualTo(new[] { WithTsm }));
+    }
+
+    [Test]
+    public async Task Removing_a_device_at_run_time_fails_its_queued_requests_with_device_gone()
+    {
+        var opener = new EmulatedTestOpener();
+        await using var registry = new DeviceRegistry(Config() with { ScanPci = false }, opener);
+        var device = await registry.AddAsync("emulated:good#3");
+        var mailbox = device.SelectMailbox(DoeProtocol.Cma);
+        opener.Functions[device.Address].Mailboxes[0].ResponseLatency = TimeSpan.FromMilliseconds(200);
+        var inFlight = mailbox.ExchangeAsync(DoeProtocol.Discovery, new byte[4], "a");
+        var queued = mailbox.ExchangeAsync(DoeProtocol.Discovery, new byte[4], "b");
+        await Task.Delay(20);
+
+        Assert.That(await registry.RemoveAsync(device.Address), Is.True);
+
+        var error = Assert.ThrowsAsync<CmaException>(async () => await queued);
+        Assert.That(error!.Kind, Is.EqualTo(CmaErrorKind.DeviceGone));
+        Assert.That(registry.Find(device.Address), Is.Null);
+        Assert.That(async () => await registry.AddAsync("emulated:good#3"), Throws.Nothing, "the address is free again");
+        Assert.That(inFlight.IsCompleted, Is.True);
+    }
+
+    /// <summary>The function's config space with a CXL DVSEC (ID 0x23, DVSEC vendor 0x1E98) appended to the extended capability list.</summary>
+    private static byte[] WithCxlDvsec(EmulatedPciFunction function)
+    {
+        const int dvsecOffset = 0x400;
+        var bytes = new byte[EmulatedPciFunction.ConfigSize];
+        for (int offset = 0; offset < bytes.Length; offset += 4)
+            BitConverter.TryWriteBytes(bytes.AsSpan(offset), function.ReadDword(offset));
+        int last = 0x100;
+        while (BitConverter.ToUInt32(bytes, last) >> 20 is var next && next != 0)
+            last = (int)next;
+        uint header = BitConverter.ToUInt32(bytes, last);
+        BitConverter.TryWriteBytes(bytes.AsSpan(last), (header & 0x000F_FFFF) | ((uint)dvsecOffset << 20));
+        BitConverter.TryWriteBytes(bytes.AsSpan(dvsecOffset), 0x0023u | (1u << 16));
+        BitConverter.TryWriteBytes(bytes.AsSpan(dvsecOffset + 4), 0x1E98u | (0x10u << 20));
+        return bytes;
+    }
+}
