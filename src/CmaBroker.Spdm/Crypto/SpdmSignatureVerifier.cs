@@ -88,8 +88,9 @@ public static class SpdmSignatureVerifier
         {
             if (key is not RsaKeyParameters rsa)
                 return $"leaf key is {KeyName(key)}, not RSA as negotiated ({SpdmAlgorithms.Name(asym)})";
+            // Compare in bytes: the signature is exactly as long as the modulus (§4.10).
             int bits = rsa.Modulus.BitLength;
-            return bits == SpdmAlgorithms.RsaModulusBits(asym) ? null : $"leaf key is RSA-{bits}, {SpdmAlgorithms.Name(asym)} was negotiated";
+            return (bits + 7) / 8 == SpdmAlgorithms.SignatureSize(asym) ? null : $"leaf key is RSA-{bits}, {SpdmAlgorithms.Name(asym)} was negotiated";
         }
         if (asym == BaseAsymAlgorithms.EdDsaEd25519)
             return key is Ed25519PublicKeyParameters or Ed25519PrivateKeyParameters ? null : $"leaf key is {KeyName(key)}, not Ed25519";
