@@ -1,4 +1,5 @@
 using CmaBroker.Doe;
+using CmaBroker.Emulation.Certificates;
 using CmaBroker.Emulation.Profiles;
 using CmaBroker.Emulation.Spdm;
 using CmaBroker.Emulation.Tests.Spdm;
@@ -98,6 +99,37 @@ public sealed class SpdmProfilesTests
 
         Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Authenticated), result.Reason);
         Assert.That(SpdmProfiles.TrustAnchorsFor(EmulatedProfiles.NoCma), Is.Empty);
+    }
+
+    [Test]
+    public async Task Slot_one_is_rooted_at_its_own_ca_and_can_be_challenged()
+    {
+        var slotOneRoot = EmulatedCertificates.Root(EmulatedCertificateAuthority.SlotOne);
+        var config = SpdmProfiles.ConfigFor(EmulatedProfiles.Good)!;
+
+        var untrusted = await EmulatedMailboxHarness.AuthenticateAsync(config, EmulatedMailboxHarness.Options with { Slot = 1 });
+        var trusted = await EmulatedMailboxHarness.AuthenticateAsync(config, EmulatedMailboxHarness.Options with { Slot = 1, TrustAnchors = [slotOneRoot] });
+
+        Assert.That(untrusted.Verdict, Is.EqualTo(AuthenticationVerdict.Untrusted), untrusted.Reason);
+        Assert.That(trusted.Verdict, Is.EqualTo(AuthenticationVerdict.Authenticated), trusted.Reason);
+        Assert.That(trusted.Evidence!.SlotId, Is.EqualTo(1));
+        Assert.That(trusted.Slots.Single(s => s.SlotId == 0).IsValid, Is.False, "slot 0's good root is not among this run's anchors");
+    }
+
+    [Test]
+    public async Task Chains_are_not_yet_valid_before_2025_by_the_verifiers_clock()
+    {
+        var clock = new FixedClock(new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero));
+
+        var result = await EmulatedMailboxHarness.AuthenticateAsync(SpdmProfiles.ConfigFor(EmulatedProfiles.Good)!, EmulatedMailboxHarness.Options with { Clock = clock });
+
+        Assert.That(result.Verdict, Is.AnyOf(AuthenticationVerdict.Failed, AuthenticationVerdict.Untrusted));
+        Assert.That(result.Reason, Does.Contain("not valid before 2025-01-01"));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private static Task<AuthenticationResult> AuthenticateProfileAsync(string profile) =>

@@ -103,6 +103,23 @@ public sealed class SpdmSocketTransportTests
     }
 
     [Test]
+    public async Task A_second_client_waits_until_the_first_ends_with_continue()
+    {
+        await using var server = Started(new SpdmSocketServer([new SpdmResponder()]));
+        var first = await SpdmSocketClient.ConnectAsync("127.0.0.1", server.Port, FastClient);
+        await Spdm(first, GetVersion);
+        await using var second = await SpdmSocketClient.ConnectAsync("127.0.0.1", server.Port, FastClient);
+
+        var waiting = Spdm(second, GetVersion);
+        var servedEarly = await Task.WhenAny(waiting, Task.Delay(200)) == waiting;
+        await first.DisposeAsync();
+        var answer = await waiting;
+
+        Assert.That(servedEarly, Is.False, "one client at a time, as spdm-emu");
+        Assert.That(answer[1], Is.EqualTo((byte)SpdmCode.Version));
+    }
+
+    [Test]
     public async Task Shutdown_stops_the_server()
     {
         var server = Started(new SpdmSocketServer([new SpdmResponder()]));
