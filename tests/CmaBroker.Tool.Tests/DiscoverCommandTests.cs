@@ -114,6 +114,25 @@ public class DiscoverCommandTests
         Assert.That(run.Stderr, Does.Contain("connection refused"));
     }
 
+    [Test]
+    public async Task SlowDeviceBeyondTimeoutMsIsATimeout()
+    {
+        // The slow profile answers after 300 ms; the DOE deadline is 50 ms.
+        var run = await CmaToolRunner.RunAsync("discover", "emulated:slow", "--timeout-ms", "50");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Timeout), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("50 ms"));
+    }
+
+    [Test]
+    public async Task SlowDeviceWithinTheDefaultTimeoutIsDiscovered()
+    {
+        var run = await CmaToolRunner.RunAsync("discover", "emulated:slow");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
+        Assert.That(run.Stdout, Does.Contain("0001:01  cma"));
+    }
+
     /// <summary>A port that was free a moment ago (bound to port 0, then released).</summary>
     internal static int FreeTcpPort()
     {

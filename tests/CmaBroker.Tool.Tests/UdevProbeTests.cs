@@ -134,6 +134,41 @@ public class UdevProbeTests
         }
     }
 
+    /// <summary>
+    /// An unprivileged user reads only 64 bytes of a real config file (kernel rule), so the probe
+    /// cannot see extended capabilities: that is PermissionDenied naming CAP_SYS_ADMIN, not "no DOE".
+    /// </summary>
+    [Test]
+    public async Task UnprivilegedUserGetsPermissionDeniedNamingTheCapability()
+    {
+        string? device = Directory.Exists("/sys/bus/pci/devices")
+            ? Directory.EnumerateDirectories("/sys/bus/pci/devices").FirstOrDefault(d => new FileInfo(Path.Combine(d, "config")).Length == 4096)
+            : null;
+        Assume.That(device, Is.Not.Null, "no PCI device with a 4 KiB config space here");
+        Assume.That(Environment.UserName, Is.EqualTo("root"), "runuser needs root");
+        var user = await RunAsync("id", "-u", "cmatest");
+        Assume.That(user.ExitCode, Is.Zero, "user cmatest missing (run-tests.sh creates it)");
+
+        var run = await RunAsync("runuser", "-u", "cmatest", "--", "dotnet", CmaToolRunner.ToolDll, "udev-probe", Path.GetFileName(device!));
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.PermissionDenied), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("CAP_SYS_ADMIN"));
+        Assert.That(run.Stdout, Is.Empty);
+    }
+
+    private static async Task<ToolRun> RunAsync(string program, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new ToolRun(process.ExitCode, await stdout, await stderr);
+    }
+
     private static int CountDoeCapabilities(byte[] config)
     {
         int count = 0;
