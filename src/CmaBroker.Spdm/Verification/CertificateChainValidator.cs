@@ -55,6 +55,20 @@ public static class CertificateChainValidator
     public static ChainValidation Validate(ReadOnlySpan<byte> chain, BaseHashAlgorithms hash, ReadOnlySpan<byte> expectedDigest,
         IReadOnlyList<X509Certificate> anchors, DateTimeOffset now, int slot = 0)
     {
+        try
+        {
+            return ValidateSteps(chain, hash, expectedDigest, anchors, now, slot);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            // Certificates come from the device: a malformed extension must end in a verdict, not an exception.
+            return Unsound($"certificate chain of slot {slot} could not be examined: {e.Message}");
+        }
+    }
+
+    private static ChainValidation ValidateSteps(ReadOnlySpan<byte> chain, BaseHashAlgorithms hash, ReadOnlySpan<byte> expectedDigest,
+        IReadOnlyList<X509Certificate> anchors, DateTimeOffset now, int slot)
+    {
         int hashSize = SpdmAlgorithms.HashSize(hash);
         if (!SpdmCertificateChain.TryParse(chain, hashSize, out var parsed, out string headerError))
             return Unsound(headerError);
