@@ -6,6 +6,7 @@ namespace CmaBroker.Service;
 
 public sealed partial class BrokerService
 {
-    /// <summary>The opener for emulated and spdm-socket targets when none is given.</summary>
-    private static ITargetOpener? DefaultTargetOpener(BrokerConfig config, ILoggerFactory loggerFactory) => null;
+    /// <summary>The opener for emulated and spdm-socket targets when none is given: the emulator's, as cmatool uses it.</summary>
+    private static ITargetOpener DefaultTargetOpener(BrokerConfig config, ILoggerFactory loggerFactory) =>
+        new TargetOpenerAdapter(config, loggerFactory);
 }

@@ -1,0 +1,32 @@
+using CmaBroker.Doe;
+using CmaBroker.Doe.Targets;
+using CmaBroker.Emulation.Targets;
+using CmaBroker.Service.Configuration;
+using CmaBroker.Spdm.Socket;
+using Microsoft.Extensions.Logging;
+
+namespace CmaBroker.Service.Devices;
+
+/// <summary>
+/// Opens <c>emulated:</c> and <c>spdm-socket:</c> targets with the emulator's <see cref="TargetOpener"/>
+/// (the same code <c>cmatool</c> uses), with DOE and socket timeouts from the configuration.
+/// </summary>
+public sealed class TargetOpenerAdapter(BrokerConfig config, ILoggerFactory loggerFactory) : ITargetOpener
+{
+    private readonly TargetOpenerOptions _options = new()
+    {
+        SysfsRoot = config.SysfsRoot,
+        Mailbox = new DoeMailboxOptions { Timeout = config.DoeTimeout, AbortTimeout = config.DoeTimeout },
+        // The requester may tighten this from CTExponent; the configuration bounds it from above.
+        Socket = new SpdmSocketClientOptions { ResponseTimeout = config.SocketTimeoutMax },
+    };
+
+    public async Task<OpenedDevice> OpenAsync(TargetName target, CancellationToken cancellationToken)
+    {
+        var opened = await TargetOpener.OpenAsync(target, _options, loggerFactory.CreateLogger<TargetOpenerAdapter>(), cancellationToken)
+            .ConfigureAwait(false);
+        return new OpenedDevice(opened.Name, opened.Address, opened.Identity,
+            opened.Mailboxes.Select(m => new OpenedDoeMailbox(m.Offset, m.CapabilityVersion, m.Exchange, m.Protocols)).ToArray(),
+            opened);
+    }
+}

@@ -1,0 +1,269 @@
+using System.Text;
+using CmaBroker.Doe;
+using CmaBroker.Doe.Errors;
+using CmaBroker.Emulation;
+using CmaBroker.Emulation.Profiles;
+using CmaBroker.Service.Configuration;
+using CmaBroker.Service.Devices;
+using CmaBroker.Service.Policy;
+using CmaBroker.Service.Tests.Support;
+using CmaBroker.Spdm.Crypto;
+using CmaBroker.Spdm.Messages;
+using NUnit.Framework;
+
+namespace CmaBroker.Service.Tests.Authentication;
+
+/// <summary>The service end to end below D-Bus: real emulated devices, the real requester and real crypto.</summary>
+[TestFixture]
+public sealed class BrokerServiceTests
+{
+    private TempDirectory _temp = null!;
+    private string _trust = null!;
+    private string _reference = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _temp = new TempDirectory();
+        _trust = _temp.Sub("trust.d");
+        _reference = _temp.Sub("reference.d");
+    }
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    private BrokerConfig Config(params string[] targets) => new()
+    {
+        SysfsRoot = _temp.Sub("sys"),
+        ScanPci = false,
+        AuthenticateOnAdd = false,
+        Targets = targets,
+        TrustDirectory = _trust,
+        ReferenceDirectory = _reference,
+        StateDirectory = _temp.Sub("state"),
+    };
+
+    private static Device DeviceOf(BrokerService broker, string profile, int instance = 0) =>
+        broker.Registry.Get(EmulatedProfiles.AddressFor(profile, instance));
+
+    [Test]
+    public async Task Coldplug_authenticates_every_device_and_each_gets_its_verdict()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        await using var broker = new BrokerService(Config("emulated:good", "emulated:bad-cert", "emulated:no-cma") with { AuthenticateOnAdd = true });
+        var states = new List<string>();
+        await broker.StartAsync();
+        DeviceOf(broker, "good").PropertiesChanged += (_, e) => states.AddRange(e.Names);
+        await broker.ColdplugAuthentication.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var good = DeviceOf(broker, "good").Auth;
+        Assert.That(good.State, Is.EqualTo(AuthStates.Authenticated), good.Error);
+        Assert.That(good.SpdmVersion, Is.Not.Empty);
+        Assert.That(good.Algorithms.Keys, Does.Contain("BaseAsym"));
+        Assert.That(good.CertificateSlots, Does.Contain((byte)0));
+        Assert.That(good.Time, Is.Not.Null);
+        Assert.That(good.MeasurementState, Is.EqualTo(MeasurementStates.NoReference));
+        Assert.That(DeviceOf(broker, "bad-cert").Auth.State, Is.EqualTo(AuthStates.Untrusted));
+        Assert.That(DeviceOf(broker, "no-cma").Auth.State, Is.EqualTo(AuthStates.Unsupported));
+        Assert.That(DeviceOf(broker, "no-cma").Auth.MeasurementState, Is.EqualTo(MeasurementStates.Unavailable));
+    }
+
+    [Test]
+    public async Task Without_trust_anchors_a_good_device_is_untrusted_with_that_reason()
+    {
+        await using var broker = new BrokerService(Config("emulated:good"));
+        await broker.StartAsync();
+        var device = DeviceOf(broker, "good");
+        var seen = new List<string>();
+        device.PropertiesChanged += (_, e) => { lock (seen) seen.AddRange(e.Names); };
+
+        var auth = await broker.AuthenticateAsync(device);
+
+        Assert.That(auth.State, Is.EqualTo(AuthStates.Untrusted));
+        Assert.That(auth.Error, Is.EqualTo("no trust anchors configured"));
+        Assert.That(seen, Does.Contain(PropertyNames.AuthState).And.Contain(PropertyNames.SpdmVersion));
+    }
+
+    [Test]
+    public async Task Reference_files_are_compared_for_real_match_and_mismatch_and_reload_rejudges_without_device_traffic()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        await using var broker = new BrokerService(Config("emulated:good", "emulated:mismatch"));
+        await broker.StartAsync();
+        var good = DeviceOf(broker, "good");
+        var mismatch = DeviceOf(broker, "mismatch");
+        await broker.AuthenticateAsync(good);
+        await broker.AuthenticateAsync(mismatch);
+        Assert.That(good.Auth.MeasurementState, Is.EqualTo(MeasurementStates.NoReference));
+        string algorithm = good.Auth.Result!.MeasurementHashAlgorithm!;
+        var exchanges = TotalExchanges(broker);
+
+        WriteReference("good-model.json", good.Identity, algorithm, SpdmProfiles.ExpectedMeasurements(MeasurementHash(algorithm)));
+        Assert.That(broker.Reload(), Is.Empty);
+
+        Assert.That(good.Auth.MeasurementState, Is.EqualTo(MeasurementStates.Match));
+        Assert.That(good.Auth.MismatchedIndices, Is.Empty);
+        Assert.That(mismatch.Auth.State, Is.EqualTo(AuthStates.Authenticated));
+        Assert.That(mismatch.Auth.MeasurementState, Is.EqualTo(MeasurementStates.Mismatch));
+        Assert.That(mismatch.Auth.MismatchedIndices, Is.EqualTo(new byte[] { 2, 4 }));
+        Assert.That(TotalExchanges(broker), Is.EqualTo(exchanges), "reload must not talk to devices");
+    }
+
+    [Test]
+    public async Task A_reference_in_another_hash_algorithm_is_no_reference()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        await using var broker = new BrokerService(Config("emulated:good"));
+        await broker.StartAsync();
+        var good = DeviceOf(broker, "good");
+        await broker.AuthenticateAsync(good);
+        string algorithm = good.Auth.Result!.MeasurementHashAlgorithm!;
+        var other = algorithm == "SHA-256" ? MeasurementHashAlgorithms.Sha384 : MeasurementHashAlgorithms.Sha256;
+
+        WriteReference("other.json", good.Identity, SpdmAlgorithms.Name(other), SpdmProfiles.ExpectedMeasurements(other));
+        Assert.That(broker.Reload(), Is.Empty);
+
+        Assert.That(good.Auth.MeasurementState, Is.EqualTo(MeasurementStates.NoReference));
+    }
+
+    [Test]
+    public async Task Reload_with_a_broken_trust_or_reference_file_keeps_the_old_policy()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        await using var broker = new BrokerService(Config("emulated:good"));
+        await broker.StartAsync();
+        var good = DeviceOf(broker, "good");
+        await broker.AuthenticateAsync(good);
+        string algorithm = good.Auth.Result!.MeasurementHashAlgorithm!;
+        WriteReference("good-model.json", good.Identity, algorithm, SpdmProfiles.ExpectedMeasurements(MeasurementHash(algorithm)));
+        Assert.That(broker.Reload(), Is.Empty);
+        var before = broker.Policies;
+
+        string brokenTrust = Path.Combine(_trust, "broken.pem");
+        File.WriteAllText(brokenTrust, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+        var problems = broker.Reload();
+        Assert.That(problems, Has.Count.EqualTo(1));
+        Assert.That(problems[0], Does.Contain("broken.pem"));
+        Assert.That(broker.Policies, Is.SameAs(before));
+        Assert.That(good.Auth.State, Is.EqualTo(AuthStates.Authenticated));
+        File.Delete(brokenTrust);
+
+        string brokenReference = Path.Combine(_reference, "broken.json");
+        File.WriteAllText(brokenReference, "{ \"entries\": [ { \"vendorId\": \"zz\" } ] }");
+        problems = broker.Reload();
+        Assert.That(problems.Single(), Does.Contain("broken.json").And.Contain("vendorId"));
+        Assert.That(broker.Policies, Is.SameAs(before));
+        Assert.That(good.Auth.MeasurementState, Is.EqualTo(MeasurementStates.Match));
+        File.Delete(brokenReference);
+
+        // A valid change applies: without anchors the device is re-judged untrusted, no device traffic.
+        foreach (var file in Directory.EnumerateFiles(_trust))
+            File.Delete(file);
+        Assert.That(broker.Reload(), Is.Empty);
+        Assert.That(good.Auth.State, Is.EqualTo(AuthStates.Untrusted));
+        Assert.That(good.Auth.Error, Is.EqualTo("no trust anchors configured"));
+    }
+
+    [Test]
+    public async Task Enroll_writes_a_reference_that_the_device_then_matches_and_is_refused_for_an_untrusted_device()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        await using var broker = new BrokerService(Config("emulated:good", "emulated:bad-cert", "emulated:mismatch"));
+        await broker.StartAsync();
+        var good = DeviceOf(broker, "good");
+        var badCert = DeviceOf(broker, "bad-cert");
+        var mismatch = DeviceOf(broker, "mismatch");
+        foreach (var device in new[] { good, badCert, mismatch })
+            await broker.AuthenticateAsync(device);
+
+        string path = broker.Enroll(good);
+
+        Assert.That(File.Exists(path), Is.True);
+        Assert.That(Path.GetDirectoryName(path), Is.EqualTo(_reference));
+        Assert.That(ReferencePolicy.LoadFile(path).Single().Measurements.Keys, Is.EquivalentTo(good.Auth.Result!.Measurements.Select(b => b.Index)));
+        Assert.That(good.Auth.MeasurementState, Is.EqualTo(MeasurementStates.Match));
+        Assert.That(mismatch.Auth.MeasurementState, Is.EqualTo(MeasurementStates.Mismatch), "same model, other firmware");
+        var refused = Assert.Throws<CmaException>(() => broker.Enroll(badCert));
+        Assert.That(refused!.Kind, Is.EqualTo(CmaErrorKind.Untrusted));
+    }
+
+    [Test]
+    public async Task Evidence_carries_the_callers_nonce_a_signature_and_the_chain()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        await using var broker = new BrokerService(Config("emulated:good"));
+        await broker.StartAsync();
+        var good = DeviceOf(broker, "good");
+        byte[] nonce = Encoding.ASCII.GetBytes("remote-verifier-nonce-0123456789");
+
+        var evidence = await broker.GetEvidenceAsync(good, nonce);
+
+        Assert.That(evidence.Nonce, Is.EqualTo(nonce));
+        Assert.That(IndexOf(evidence.Transcript, nonce), Is.GreaterThanOrEqualTo(0), "the signed transcript holds the caller's nonce");
+        Assert.That(evidence.Signature, Is.Not.Empty);
+        Assert.That(evidence.CertificateChain, Has.Count.EqualTo(3));
+        Assert.That(evidence.Measurements, Is.Not.Empty);
+        Assert.That(good.Auth.State, Is.EqualTo(AuthStates.Authenticated));
+        Assert.That(() => broker.GetEvidenceAsync(good, new byte[5]),
+            Throws.TypeOf<CmaException>().With.Property(nameof(CmaException.Kind)).EqualTo(CmaErrorKind.InvalidArgument));
+    }
+
+    [Test]
+    public async Task A_device_pinned_to_a_function_bound_to_a_kernel_doe_driver_is_kernel_owned_without_traffic()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        var config = Config("emulated:good@0000:09:00.0");
+        new FakeSysfs(config.SysfsRoot).BindDriver(PciAddress.Parse("0000:09:00.0"), "cxl_pci");
+        await using var broker = new BrokerService(config);
+        await broker.StartAsync();
+        var device = broker.Registry.Get(PciAddress.Parse("0000:09:00.0"));
+
+        var auth = await broker.AuthenticateAsync(device);
+
+        Assert.That(auth.State, Is.EqualTo(AuthStates.KernelOwned));
+        Assert.That(auth.Error, Does.Contain("cxl_pci"));
+        Assert.That(TotalExchanges(broker), Is.Zero);
+    }
+
+    [Test]
+    public void Check_configuration_reports_bad_files_by_name()
+    {
+        string config = Path.Combine(_temp.Path, "cma-broker.json");
+        File.WriteAllText(config, $$"""{ "trustDirectory": "{{_trust}}", "referenceDirectory": "{{_reference}}" }""");
+        File.WriteAllText(Path.Combine(_reference, "bad.json"), "{ not json");
+
+        var problems = BrokerService.CheckConfiguration(config);
+
+        Assert.That(problems, Has.Some.Contains("no trust anchors configured"));
+        Assert.That(problems, Has.Some.Contains("bad.json"));
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        File.Delete(Path.Combine(_reference, "bad.json"));
+        Assert.That(BrokerService.CheckConfiguration(config), Is.Empty);
+    }
+
+    private void WriteReference(string name, PciDeviceIdentity identity, string algorithm, IReadOnlyDictionary<byte, byte[]> values)
+    {
+        string measurements = string.Join(", ", values.Select(p => $"\"{p.Key}\": \"{Convert.ToHexString(p.Value)}\""));
+        File.WriteAllText(Path.Combine(_reference, name), $$"""
+            {
+              "schema": 1,
+              "entries": [
+                {
+                  "vendorId": "0x{{identity.VendorId:x4}}",
+                  "deviceId": "{{identity.DeviceId:x4}}",
+                  "measurementHashAlgorithm": "{{algorithm}}",
+                  "measurements": { {{measurements}} }
+                }
+              ]
+            }
+            """);
+    }
+
+    private static MeasurementHashAlgorithms MeasurementHash(string name) =>
+        Enum.GetValues<MeasurementHashAlgorithms>().Single(h => SpdmAlgorithms.Name(h) == name);
+
+    private static ulong TotalExchanges(BrokerService broker) =>
+        broker.Registry.Devices.SelectMany(d => d.Mailboxes).Aggregate(0UL, (sum, m) => sum + m.Counters.Exchanges);
+
+    private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
+}
