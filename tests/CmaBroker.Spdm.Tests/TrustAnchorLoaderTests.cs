@@ -51,6 +51,9 @@ public sealed class TrustAnchorLoaderTests
         Assert.That(Assert.Throws<CmaException>(() => TrustAnchorLoader.LoadFile(garbage))!.Kind, Is.EqualTo(CmaErrorKind.InvalidArgument));
         Assert.That(Assert.Throws<CmaException>(() => TrustAnchorLoader.LoadFile(Path.Combine(_dir, "missing.pem")))!.Kind, Is.EqualTo(CmaErrorKind.NotFound));
         Assert.That(Assert.Throws<CmaException>(() => TrustAnchorLoader.LoadDirectory(Path.Combine(_dir, "nope")))!.Kind, Is.EqualTo(CmaErrorKind.NotFound));
+        string notCertificate = Path.Combine(_dir, "sequence.der");
+        File.WriteAllBytes(notCertificate, [0x30, 0x03, 0x02, 0x01, 0x05]);
+        Assert.That(Assert.Throws<CmaException>(() => TrustAnchorLoader.LoadFile(notCertificate))!.Message, Does.Contain("is not a PEM or DER certificate file"));
         string empty = Path.Combine(_dir, "empty.der");
         File.WriteAllBytes(empty, []);
         Assert.That(Assert.Throws<CmaException>(() => TrustAnchorLoader.LoadFile(empty))!.Message, Does.Contain("holds no certificate"));

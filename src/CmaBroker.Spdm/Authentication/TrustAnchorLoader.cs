@@ -52,7 +52,7 @@ public static class TrustAnchorLoader
                 throw new CmaException(CmaErrorKind.InvalidArgument, $"{file} holds no certificate");
             return certificates;
         }
-        catch (Exception e) when (e is CertificateException or IOException or ArgumentException or FormatException)
+        catch (Exception e) when (e is CertificateException or IOException or ArgumentException or FormatException or InvalidOperationException or InvalidCastException)
         {
             throw new CmaException(CmaErrorKind.InvalidArgument, $"{file} is not a PEM or DER certificate file: {e.Message}", e);
         }
