@@ -39,14 +39,19 @@ internal sealed class BrokerClient : IDisposable
 
     /// <summary>Calls a method and reads its reply with <paramref name="read"/>; D-Bus errors become CliException.</summary>
     public async Task<T> CallAsync<T>(string path, string iface, string member, string? signature,
-        Action<MessageWriter>? writeArgs, MessageValueReader<T> read)
+        ArgumentWriter? writeArgs, MessageValueReader<T> read)
     {
         MessageBuffer message;
-        using (var writer = _connection.GetMessageWriter())
+        MessageWriter writer = _connection.GetMessageWriter();
+        try
         {
             writer.WriteMethodCallHeader(BrokerNames.BusName, path, iface, member, signature, MessageFlags.None);
-            writeArgs?.Invoke(writer);
+            writeArgs?.Invoke(ref writer);
             message = writer.CreateMessage();
+        }
+        finally
+        {
+            writer.Dispose();
         }
         try
         {
@@ -63,15 +68,15 @@ internal sealed class BrokerClient : IDisposable
             static (Message m, object? _) => m.GetBodyReader().ReadArrayOfObjectPath().Select(p => p.ToString()).ToArray());
 
     public Task<Dictionary<string, VariantValue>> GetAllPropertiesAsync(string path, string iface) =>
-        CallAsync(path, BrokerNames.PropertiesInterface, "GetAll", "s", w => w.WriteString(iface),
+        CallAsync(path, BrokerNames.PropertiesInterface, "GetAll", "s", (ref MessageWriter w) => w.WriteString(iface),
             static (Message m, object? _) => m.GetBodyReader().ReadDictionaryOfStringToVariantValue());
 
     public Task<Dictionary<string, VariantValue>> AuthenticateAsync(string devicePath, Dictionary<string, VariantValue> options) =>
-        CallAsync(devicePath, BrokerNames.DeviceInterface, "Authenticate", "a{sv}", w => w.WriteDictionary(options),
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "Authenticate", "a{sv}", (ref MessageWriter w) => w.WriteDictionary(options),
             static (Message m, object? _) => m.GetBodyReader().ReadDictionaryOfStringToVariantValue());
 
     public Task<byte[][]> GetCertificateChainAsync(string devicePath, byte slot) =>
-        CallAsync(devicePath, BrokerNames.DeviceInterface, "GetCertificateChain", "y", w => w.WriteByte(slot),
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "GetCertificateChain", "y", (ref MessageWriter w) => w.WriteByte(slot),
             static (Message m, object? _) =>
             {
                 var reader = m.GetBodyReader();
@@ -83,7 +88,7 @@ internal sealed class BrokerClient : IDisposable
             });
 
     public Task<MeasurementBlock[]> GetMeasurementsAsync(string devicePath, Dictionary<string, VariantValue> options) =>
-        CallAsync(devicePath, BrokerNames.DeviceInterface, "GetMeasurements", "a{sv}", w => w.WriteDictionary(options),
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "GetMeasurements", "a{sv}", (ref MessageWriter w) => w.WriteDictionary(options),
             static (Message m, object? _) =>
             {
                 var reader = m.GetBodyReader();
@@ -98,11 +103,11 @@ internal sealed class BrokerClient : IDisposable
             });
 
     public Task<Dictionary<string, VariantValue>> GetEvidenceAsync(string devicePath, byte[] nonce) =>
-        CallAsync(devicePath, BrokerNames.DeviceInterface, "GetEvidence", "ay", w => w.WriteArray(nonce),
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "GetEvidence", "ay", (ref MessageWriter w) => w.WriteArray(nonce),
             static (Message m, object? _) => m.GetBodyReader().ReadDictionaryOfStringToVariantValue());
 
     public Task<List<Dictionary<string, VariantValue>>> GetHistoryAsync(string devicePath, uint max) =>
-        CallAsync(devicePath, BrokerNames.DeviceInterface, "GetHistory", "u", w => w.WriteUInt32(max),
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "GetHistory", "u", (ref MessageWriter w) => w.WriteUInt32(max),
             static (Message m, object? _) =>
             {
                 var reader = m.GetBodyReader();
@@ -114,14 +119,21 @@ internal sealed class BrokerClient : IDisposable
             });
 
     public Task<string> EnrollAsync(string devicePath) =>
-        CallAsync(devicePath, BrokerNames.DeviceInterface, "Enroll", "a{sv}", w => w.WriteDictionary(new Dictionary<string, VariantValue>()),
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "Enroll", "a{sv}", (ref MessageWriter w) => w.WriteDictionary(new Dictionary<string, VariantValue>()),
             static (Message m, object? _) => m.GetBodyReader().ReadString());
 
     public Task<byte[]> ExchangeAsync(string path, string iface, ushort vendor, byte type, byte[] request, Dictionary<string, VariantValue> options) =>
         CallAsync(path, iface, "Exchange", "qyaya{sv}",
-            w => { w.WriteUInt16(vendor); w.WriteByte(type); w.WriteArray(request); w.WriteDictionary(options); },
+            (ref MessageWriter w) => { w.WriteUInt16(vendor); w.WriteByte(type); w.WriteArray(request); w.WriteDictionary(options); },
             static (Message m, object? _) => m.GetBodyReader().ReadArrayOfByte());
 }
+
+/// <summary>
+/// Writes a call's arguments. MessageWriter is a ref struct that tracks its position: it must be passed by
+/// reference, or the writes land in a copy and the message header's body length is wrong (the bus then drops
+/// the connection).
+/// </summary>
+internal delegate void ArgumentWriter(ref MessageWriter writer);
 
 /// <summary>One measurement block as GetMeasurements returns it: (index, spec, value type, value).</summary>
 internal sealed record MeasurementBlock(byte Index, byte Specification, byte ValueType, byte[] Value);
