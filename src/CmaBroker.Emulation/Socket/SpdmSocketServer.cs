@@ -13,7 +13,7 @@ namespace CmaBroker.Emulation.Socket;
 /// objects (Discovery included) and are answered by the responder for their protocol; CONTINUE ends
 /// the client and keeps every responder's state for the next one; SHUTDOWN stops the server; any
 /// other command is answered UNKNOWN and the client is dropped. Unlike spdm-emu, a client that
-/// closes without CONTINUE does not stop the server.
+/// closes without CONTINUE does not stop the server unless <see cref="SpdmSocketServerOptions.StopOnAbruptClose"/>.
 /// </summary>
 public sealed class SpdmSocketServer : IAsyncDisposable
 {
@@ -118,7 +118,7 @@ public sealed class SpdmSocketServer : IAsyncDisposable
                 if (frame is null)
                 {
                     _options.Logger?.LogDebug("spdm-socket client {Remote} closed without CONTINUE", remote);
-                    return false;
+                    return _options.StopOnAbruptClose;
                 }
                 if (frame.Transport != SpdmSocketTransport.PciDoe || !IsKnown(frame.Command))
                 {

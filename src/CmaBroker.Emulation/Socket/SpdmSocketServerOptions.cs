@@ -22,6 +22,12 @@ public sealed record SpdmSocketServerOptions
     /// <summary>Largest request payload accepted before the connection is dropped as malformed.</summary>
     public int MaxRequestBytes { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Behave like spdm_responder_emu when a client closes without CONTINUE or SHUTDOWN: stop serving
+    /// (protocols.md §7.3). Tests use it to prove a client ends its connections properly.
+    /// </summary>
+    public bool StopOnAbruptClose { get; init; }
+
     /// <summary>Structured log sink (clients, end commands, dropped frames); null = silent.</summary>
     public ILogger? Logger { get; init; }
 }

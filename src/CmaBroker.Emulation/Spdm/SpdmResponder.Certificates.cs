@@ -37,7 +37,7 @@ public sealed partial class SpdmResponder
             return Error(SpdmErrorCode.InvalidRequest);
 
         int remaining = slot.SpdmChain.Length - ask.Offset;
-        int portion = Math.Min(Math.Min(ask.RequestedLength, remaining), Config.MaxCertificatePortion);
+        int portion = Math.Min(Math.Min(ask.RequestedLength, remaining), MaxPortion);
         if (Config.Faults.OversizedCertificatePortion)
             portion = Math.Min(remaining, ask.RequestedLength + 64);
         var response = new CertificateResponse(_version, ask.SlotId, slot.SpdmChain.AsMemory(ask.Offset, portion),
@@ -45,4 +45,9 @@ public sealed partial class SpdmResponder
         _transcript.AppendB(request[..length], response);
         return response;
     }
+
+    /// <summary>The configured cap, shrunk so the CERTIFICATE fits the requester's DataTransferSize (1.2+).</summary>
+    private int MaxPortion => _requesterDataTransferSize == 0
+        ? Config.MaxCertificatePortion
+        : (int)Math.Min(Config.MaxCertificatePortion, _requesterDataTransferSize - CertificateResponse.FixedSize);
 }

@@ -16,6 +16,7 @@ public sealed partial class SpdmResponder
         _slots = [];
         _pending = null;
         _version = SpdmVersion.V10;
+        _requesterDataTransferSize = 0;
         if (header.Version != SpdmVersion.V10)
             return Error(SpdmErrorCode.VersionMismatch);
         var response = new VersionResponse(Config.Versions.Select(v => v.ToVersionEntry()).ToArray()).ToArray();
@@ -35,6 +36,8 @@ public sealed partial class SpdmResponder
             return Error(SpdmErrorCode.InvalidRequest);
         if (_version >= SpdmVersion.V12 && capabilities.DataTransferSize < CapabilitiesMessage.MinDataTransferSize12)
             return Error(SpdmErrorCode.InvalidRequest);
+        if (_version >= SpdmVersion.V12)
+            _requesterDataTransferSize = capabilities.DataTransferSize;
         var response = new CapabilitiesMessage(_version, IsRequest: false, Config.CtExponent, Config.Capabilities,
             Config.DataTransferSize, Config.DataTransferSize).ToArray();
         _transcript.AppendVca(request[..length], response);

@@ -23,6 +23,7 @@ public sealed partial class SpdmResponder : IDoeResponder
     private bool _notReadyUsed;
     private PendingResponse? _pending;
     private byte _nextToken;
+    private uint _requesterDataTransferSize;
 
     public SpdmResponder(SpdmResponderConfig? config = null)
     {
@@ -87,6 +88,10 @@ public sealed partial class SpdmResponder : IDoeResponder
             SpdmCode.GetMeasurements => HandleGetMeasurements(request),
             _ => Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code),
         };
+        // 1.2+: never send more than the requester can receive (§4.4 DataTransferSize); CERTIFICATE
+        // portions already shrink to fit, anything else is ResponseTooLarge (no chunking here).
+        if (_requesterDataTransferSize != 0 && response.Length > _requesterDataTransferSize)
+            response = Error(SpdmErrorCode.ResponseTooLarge);
         bool isError = response[1] == (byte)SpdmCode.Error;
         // libspdm resets message M when a measurement request fails; the requester does the same.
         if (isError && header.Code == SpdmCode.GetMeasurements)

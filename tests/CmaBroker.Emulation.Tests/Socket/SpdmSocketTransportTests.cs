@@ -120,6 +120,23 @@ public sealed class SpdmSocketTransportTests
     }
 
     [Test]
+    public async Task Client_always_ends_with_continue_so_a_strict_spdm_emu_like_server_survives()
+    {
+        var strict = new SpdmSocketServerOptions { StopOnAbruptClose = true };
+        await using var server = Started(new SpdmSocketServer([new SpdmResponder()], strict));
+        await using (var client = await SpdmSocketClient.ConnectAsync("127.0.0.1", server.Port, FastClient))
+            await Spdm(client, GetVersion);
+
+        await using (var again = await SpdmSocketClient.ConnectAsync("127.0.0.1", server.Port, FastClient))
+            Assert.That((await Spdm(again, GetVersion))[1], Is.EqualTo((byte)SpdmCode.Version));
+        Assert.That(server.Completion.IsCompleted, Is.False);
+
+        using (var rude = new TcpClient())
+            await rude.ConnectAsync(IPAddress.Loopback, server.Port);
+        Assert.That(server.Completion.Wait(TimeSpan.FromSeconds(5)), Is.True, "closing without CONTINUE stops a strict server, as it stops spdm-emu");
+    }
+
+    [Test]
     public async Task Shutdown_stops_the_server()
     {
         var server = Started(new SpdmSocketServer([new SpdmResponder()]));

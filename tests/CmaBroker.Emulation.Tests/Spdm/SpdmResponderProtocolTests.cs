@@ -106,6 +106,23 @@ public sealed class SpdmResponderProtocolTests
     }
 
     [Test]
+    public void Responses_fit_the_requesters_data_transfer_size()
+    {
+        var responder = new SpdmResponder();
+        Send(responder, new GetVersionRequest());
+        Send(responder, new CapabilitiesMessage(V12, true, 20, SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal, CapabilitiesMessage.MinDataTransferSize12, 4096));
+        Send(responder, Negotiate(V12));
+
+        var certificate = Send(responder, new GetCertificateRequest(V12, 0, 0, 1024));
+        var measurements = Send(responder, new GetMeasurementsRequest(V12, MeasurementRequestAttributes.None, MeasurementOperation.All));
+
+        Assert.That(CertificateResponse.TryParse(certificate, out var portion, out _), Is.True);
+        Assert.That(certificate, Has.Length.EqualTo(CapabilitiesMessage.MinDataTransferSize12));
+        Assert.That(portion.Portion.Length, Is.EqualTo(CapabilitiesMessage.MinDataTransferSize12 - CertificateResponse.FixedSize));
+        AssertError(measurements, SpdmErrorCode.ResponseTooLarge);
+    }
+
+    [Test]
     public void Measurement_count_single_index_and_missing_index()
     {
         var responder = Negotiated(new SpdmResponder(), V12);
