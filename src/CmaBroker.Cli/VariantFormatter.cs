@@ -77,12 +77,45 @@ internal static class VariantFormatter
     {
         json.WriteStartObject();
         foreach (var (name, value) in properties.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            json.WritePropertyName(JsonName(name));
-            WriteJson(json, value);
-        }
+            WriteJsonProperty(json, name, value);
         json.WriteEndObject();
     }
+
+    /// <summary>One named value: number lists (<see cref="IsNumberList"/>) as arrays of numbers, the rest by type.</summary>
+    public static void WriteJsonProperty(Utf8JsonWriter json, string name, VariantValue value)
+    {
+        json.WritePropertyName(JsonName(name));
+        if (IsNumberList(name, value))
+        {
+            json.WriteStartArray();
+            foreach (byte number in value.GetArray<byte>())
+                json.WriteNumberValue(number);
+            json.WriteEndArray();
+        }
+        else
+            WriteJson(json, value);
+    }
+
+    /// <summary>A named value for people: times as dates, number lists as "2, 4" ("none" when empty), the rest by type.</summary>
+    public static string ToText(string name, VariantValue value)
+    {
+        if (IsNumberList(name, value))
+        {
+            byte[] numbers = value.GetArray<byte>();
+            return numbers.Length == 0 ? "none" : string.Join(", ", numbers);
+        }
+        if (value.Type == VariantValueType.UInt64 && (name.EndsWith("Time", StringComparison.Ordinal) || name is "time" || name.EndsWith("_time", StringComparison.Ordinal)))
+            return FormatMicroseconds(value.GetUInt64());
+        return ToText(value);
+    }
+
+    /// <summary>
+    /// Byte arrays that are lists of small numbers (slot ids, measurement indices, interface XML "ay"), not binary
+    /// data: shown as numbers rather than hex.
+    /// </summary>
+    public static bool IsNumberList(string name, VariantValue value) =>
+        value.Type == VariantValueType.Array && value.ItemType == VariantValueType.Byte
+        && name is "CertificateSlots" or "MismatchedIndices" or "mismatched_indices";
 
     /// <summary>D-Bus property names are PascalCase; cmactl's JSON is camelCase like cmatool's.</summary>
     public static string JsonName(string name) =>

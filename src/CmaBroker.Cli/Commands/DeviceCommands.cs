@@ -33,12 +33,13 @@ internal static class DeviceCommands
         var rows = devices.Select(d => new[]
         {
             Text(d.Properties, "Address"),
+            Text(d.Properties, "Target") is { Length: > 0 } target ? target : "-",
             $"{Text(d.Properties, "VendorId")[2..]}:{Text(d.Properties, "DeviceId")[2..]}",
             Text(d.Properties, "AuthState"),
             Text(d.Properties, "MeasurementState"),
             Text(d.Properties, "Driver") is { Length: > 0 } driver ? driver : "-",
         }).ToList();
-        TableWriter.Write(ctx.Output, ["ADDRESS", "ID", "AUTH", "MEASUREMENTS", "DRIVER"], rows);
+        TableWriter.Write(ctx.Output, ["ADDRESS", "TARGET", "ID", "AUTH", "MEASUREMENTS", "DRIVER"], rows);
         return ExitCodes.Success;
     }
 
@@ -122,10 +123,7 @@ internal static class DeviceCommands
         json.WriteStartObject();
         json.WriteString("path", path);
         foreach (var (name, value) in properties.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            json.WritePropertyName(VariantFormatter.JsonName(name));
-            VariantFormatter.WriteJson(json, value);
-        }
+            VariantFormatter.WriteJsonProperty(json, name, value);
         if (mailboxes is not null)
         {
             json.WritePropertyName("mailboxDetails");
@@ -135,10 +133,7 @@ internal static class DeviceCommands
                 json.WriteStartObject();
                 json.WriteString("path", mailboxPath);
                 foreach (var (name, value) in mailboxProperties.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    json.WritePropertyName(VariantFormatter.JsonName(name));
-                    VariantFormatter.WriteJson(json, value);
-                }
+                    VariantFormatter.WriteJsonProperty(json, name, value);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -152,9 +147,7 @@ internal static class DeviceCommands
         int width = shown.Count == 0 ? 0 : shown.Max(p => p.Key.Length);
         foreach (var (name, value) in shown)
         {
-            string text = name.EndsWith("Time", StringComparison.Ordinal) && value.Type == VariantValueType.UInt64
-                ? VariantFormatter.FormatMicroseconds(value.GetUInt64())
-                : VariantFormatter.ToText(value);
+            string text = VariantFormatter.ToText(name, value);
             output.WriteLine($"{indent}{(name + ":").PadRight(width + 1)} {text}");
         }
     }

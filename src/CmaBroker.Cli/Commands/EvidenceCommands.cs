@@ -105,7 +105,7 @@ internal static class EvidenceCommands
             ctx.WriteJson(json => VariantFormatter.WriteJsonObject(json, evidence));
         else
             foreach (var (name, value) in evidence.OrderBy(p => p.Key, StringComparer.Ordinal))
-                ctx.Output.WriteLine($"{name}: {VariantFormatter.ToText(value)}");
+                ctx.Output.WriteLine($"{name}: {VariantFormatter.ToText(name, value)}");
         return ExitCodes.Success;
     }
 
@@ -139,14 +139,26 @@ internal static class EvidenceCommands
             return ExitCodes.Success;
         }
         if (events.Count == 0)
+        {
             ctx.Output.WriteLine("No authentication events recorded.");
-        foreach (var e in events)
-            ctx.Output.WriteLine(string.Join("  ", e.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
-                p.Key.EndsWith("Time", StringComparison.Ordinal) && p.Value.Type == Tmds.DBus.Protocol.VariantValueType.UInt64
-                    ? $"{p.Key}={VariantFormatter.FormatMicroseconds(p.Value.GetUInt64())}"
-                    : $"{p.Key}={VariantFormatter.ToText(p.Value)}")));
+            return ExitCodes.Success;
+        }
+        // Keys of GetHistory entries (interface XML): time, event, auth_state, auth_error, measurement_state,
+        // leaf_digest, from_previous_run. The reason is last: it is the one long, free-text column.
+        TableWriter.Write(ctx.Output, ["TIME", "EVENT", "AUTH", "MEASUREMENTS", "LEAF", "REASON"], events.Select(e => new[]
+        {
+            HistoryText(e, "time"),
+            HistoryText(e, "event") + (e.TryGetValue("from_previous_run", out var previous) && previous.Type == Tmds.DBus.Protocol.VariantValueType.Bool && previous.GetBool() ? " (previous run)" : ""),
+            HistoryText(e, "auth_state"),
+            HistoryText(e, "measurement_state"),
+            HistoryText(e, "leaf_digest") is { Length: > 16 } leaf ? leaf[..16] : HistoryText(e, "leaf_digest"),
+            e.TryGetValue("auth_error", out var reason) ? VariantFormatter.ToText(reason) : "",
+        }).ToList());
         return ExitCodes.Success;
     }
+
+    private static string HistoryText(Dictionary<string, Tmds.DBus.Protocol.VariantValue> entry, string key) =>
+        entry.TryGetValue(key, out var value) && VariantFormatter.ToText(key, value) is { Length: > 0 } text ? text : "-";
 
     private static (string Subject, string Issuer, string Sha256) Describe(byte[] der)
     {

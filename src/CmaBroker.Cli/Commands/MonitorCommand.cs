@@ -53,7 +53,7 @@ internal static class MonitorCommand
             case ("PropertiesChanged", "sa{sv}as"):
                 sb.Append(' ').Append(reader.ReadString());
                 foreach (var (name, value) in reader.ReadDictionaryOfStringToVariantValue())
-                    sb.Append(' ').Append(name).Append('=').Append(VariantFormatter.ToText(value));
+                    sb.Append(' ').Append(name).Append('=').Append(VariantFormatter.ToText(name, value));
                 foreach (string invalidated in reader.ReadArrayOfString())
                     sb.Append(' ').Append(invalidated).Append("=(invalidated)");
                 break;
