@@ -214,6 +214,16 @@ public sealed class AuthenticatorTests
     }
 
     [Test]
+    public async Task MeasurementSummaryHashMismatchIsAWarning()
+    {
+        var (responder, chain) = Device();
+        responder.WrongSummaryHash = true;
+        var result = await Run(responder, Options(chain));
+        Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Authenticated), result.Reason);
+        Assert.That(result.Warnings, Has.One.Contains("MeasurementSummaryHash does not match"));
+    }
+
+    [Test]
     public async Task BusyIsRetriedWithinTheBound()
     {
         var (responder, chain) = Device();

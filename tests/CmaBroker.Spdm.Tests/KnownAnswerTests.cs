@@ -140,6 +140,8 @@ public sealed class KnownAnswerTests(FixtureCase fixture)
 
         Assert.That(MeasurementBlock.TryParseRecord(response.Record, response.NumberOfBlocks, out var blocks, out string error), Is.True, error);
         Assert.That(blocks, Has.Count.EqualTo(8));
+        var auth = (ChallengeAuthResponse)First(SpdmCode.ChallengeAuth).Parsed!;
+        Assert.That(auth.MeasurementSummaryHash, Is.EqualTo(SpdmMeasurementSummary.ComputeAll(fixture.Hash, blocks)), "summary hash of type All");
         int digest = SpdmAlgorithms.MeasurementHashSize(fixture.MeasurementHash);
         Assert.That(blocks.Where(b => !b.IsRaw).Select(b => b.Value.Length), Has.All.EqualTo(digest));
     }

@@ -162,6 +162,12 @@ public static class SpdmAuthenticator
                 return progress.ToResult(AuthenticationVerdict.Failed, $"MEASUREMENTS signature invalid: {measurementError}");
         }
 
+        // The summary hash is redundant with the signed MEASUREMENTS (which carry our nonce), and measurements may
+        // legitimately change between the two requests: a mismatch is reported, not fatal.
+        if (measurements is not null && challenge.Request.SummaryHashType == MeasurementSummaryHashType.All
+            && !challenge.Response.MeasurementSummaryHash.AsSpan().SequenceEqual(SpdmMeasurementSummary.ComputeAll(negotiated.BaseHash, measurements.Blocks)))
+            progress.Warnings.Add("CHALLENGE_AUTH MeasurementSummaryHash does not match the measurement blocks read afterwards");
+
         if (!chain.IsSound)
             return progress.ToResult(AuthenticationVerdict.Failed, $"slot {slot} certificate chain invalid: {chain.Error}");
         if (!chain.IsTrusted)

@@ -62,6 +62,7 @@ public sealed class TestResponder : IDoeExchange
     public bool CorruptChallengeSignature { get; set; }
     public bool CorruptMeasurementSignature { get; set; }
     public bool WrongCertChainHash { get; set; }
+    public bool WrongSummaryHash { get; set; }
     /// <summary>Sign challenge/measurements with this key instead of the slot's leaf key.</summary>
     public Org.BouncyCastle.Crypto.AsymmetricKeyParameter? SigningKeyOverride { get; set; }
     /// <summary>Answer with this SPDM version byte instead of the negotiated one.</summary>
@@ -171,7 +172,7 @@ public sealed class TestResponder : IDoeExchange
                     chainHash[0] ^= 0xFF;
                 var unsigned = new ChallengeAuthResponse(_version, req.SlotId, (byte)(1 << req.SlotId), chainHash,
                     Enumerable.Repeat((byte)0xA5, 32).ToArray(),
-                    req.SummaryHashType == MeasurementSummaryHashType.None ? [] : new byte[hashSize],
+                    req.SummaryHashType == MeasurementSummaryHashType.None ? [] : WrongSummaryHash ? new byte[hashSize] : SpdmMeasurementSummary.ComputeAll(Hash, Blocks),
                     [], req.RequesterContext, []);
                 byte[] body = unsigned.ToArray();
                 byte[] m1 = [.. _a, .. _b, .. payload[..n], .. body];
