@@ -23,10 +23,14 @@ public sealed class SpdmSocketServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private int _connectionsServed;
+    private bool _disposed;
 
-    /// <summary>Serves these responders, one per protocol (include a Discovery responder to answer Discovery).</summary>
+    /// <summary>
+    /// Serves these responders, one per protocol. Discovery lists Discovery and their protocols in
+    /// order, unless a Discovery responder is among them.
+    /// </summary>
     public SpdmSocketServer(IEnumerable<IDoeResponder> responders, SpdmSocketServerOptions? options = null)
-        : this(AnswerWith(responders.ToDictionary(r => r.Protocol)), options)
+        : this(AnswerWith(WithDiscovery(responders.ToList())), options)
     {
     }
 
@@ -41,6 +45,13 @@ public sealed class SpdmSocketServer : IAsyncDisposable
         _answer = answer;
         _options = options ?? new SpdmSocketServerOptions();
         _listener = new TcpListener(_options.BindAddress, _options.Port);
+    }
+
+    private static Dictionary<DoeProtocol, IDoeResponder> WithDiscovery(List<IDoeResponder> responders)
+    {
+        if (responders.All(r => r.Protocol != DoeProtocol.Discovery))
+            responders.Insert(0, new DiscoveryTableResponder([DoeProtocol.Discovery, .. responders.Select(r => r.Protocol)]));
+        return responders.ToDictionary(r => r.Protocol);
     }
 
     private static Func<DoeObject, byte[]?> AnswerWith(Dictionary<DoeProtocol, IDoeResponder> responders) =>
@@ -66,6 +77,9 @@ public sealed class SpdmSocketServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         await _loop.ConfigureAwait(false);

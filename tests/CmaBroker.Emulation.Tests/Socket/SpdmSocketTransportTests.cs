@@ -37,6 +37,17 @@ public sealed class SpdmSocketTransportTests
     }
 
     [Test]
+    public async Task Bare_responders_are_listed_by_a_built_in_discovery_table()
+    {
+        await using var server = Started(new SpdmSocketServer([new SpdmResponder()]));
+        await using var client = await SpdmSocketClient.ConnectAsync("127.0.0.1", server.Port, FastClient);
+
+        var protocols = await DoeDiscovery.DiscoverAsync(client, 1);
+
+        Assert.That(protocols, Is.EqualTo(new[] { DoeProtocol.Discovery, DoeProtocol.Cma }));
+    }
+
+    [Test]
     public async Task Server_reads_a_request_split_across_tcp_segments()
     {
         await using var server = Started(new SpdmSocketServer([new SpdmResponder()]));
