@@ -63,6 +63,12 @@ public sealed partial class BrokerService : IAsyncDisposable
     /// <summary>Raised after every authentication of a device finished (the state store records it).</summary>
     public event EventHandler<Device>? DeviceAuthenticated;
 
+    /// <summary>
+    /// Set by the hotplug coordinator (CmaBroker.Service.Hotplug), which authenticates devices added after
+    /// start-up itself (settle time, bounded parallelism); the service then leaves them alone.
+    /// </summary>
+    public bool AddedDevicesAuthenticatedExternally { get; set; }
+
     /// <summary>Completes when the coldplug authentications started by <see cref="StartAsync"/> are done (for STATUS=).</summary>
     public Task ColdplugAuthentication => _coldplugAuthentication;
 
@@ -108,7 +114,7 @@ public sealed partial class BrokerService : IAsyncDisposable
             throw new CmaException(CmaErrorKind.Unsupported, $"{device.Address}: the device reported no verified measurements");
         var policies = Policies;
         string path = ReferencePolicy.WriteEntry(policies.Config.ReferenceDirectory, device.Identity, result.Measurements,
-            result.MeasurementHashAlgorithm, $"enrolled from {device.Address} ({device.Target}) at {_options.Time.GetUtcNow():O}");
+            result.MeasurementHashAlgorithm, $"enrolled from {device.Address} ({device.Target}) at {_options.Time.GetUtcNow():u}");
         LogEnrolled(device.Address.ToString(), path);
         var problems = Reload(policies.Config);
         if (problems.Count > 0)
@@ -228,7 +234,7 @@ public sealed partial class BrokerService : IAsyncDisposable
     /// <summary>Devices added after start-up (Rescan, AddAsync, hotplug) are authenticated when configured.</summary>
     private void OnDeviceAdded(object? sender, Device device)
     {
-        if (!_started || !Config.AuthenticateOnAdd || _stopping.IsCancellationRequested)
+        if (!_started || !Config.AuthenticateOnAdd || AddedDevicesAuthenticatedExternally || _stopping.IsCancellationRequested)
             return;
         _ = AuthenticateQuietlyAsync(device, _stopping.Token);
     }
