@@ -74,7 +74,6 @@ public sealed partial class BrokerBusService(
             _ = ReloadFromSignalAsync();
         });
         model.StatusChanged += PublishStatus;
-        model.StartAuthentication();
         PublishStatus();
     }
 

@@ -33,7 +33,7 @@ public static class DaemonProgram
             }
             config = BrokerConfigLoader.Load(arguments.ConfigPath, arguments.Overrides);
             if (arguments.CheckConfig)
-                return ConfigurationCheck.Run(config, Console.Out, Console.Error);
+                return ConfigurationCheck.Run(arguments, Console.Out, Console.Error);
         }
         catch (CmaException error)
         {
@@ -77,7 +77,7 @@ public static class DaemonProgram
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton<SystemdNotifier>();
-        builder.Services.AddSingleton<IBrokerModel>(services => BrokerModelFactory.Create(config, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<IBrokerModel>(services => BrokerModelFactory.Create(config, arguments, services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<BrokerBusService>();
         builder.Services.AddHostedService<WatchdogService>();
         return builder.Build();

@@ -17,11 +17,8 @@ public interface IBrokerModel
 
     event Action<Device>? DeviceRemoved;
 
-    /// <summary>Coldplug: opens every target and discovers every mailbox (authentication comes later).</summary>
+    /// <summary>Coldplug: opens every target and discovers every mailbox; returns then, authentication goes on in the background.</summary>
     Task StartAsync(CancellationToken cancellationToken);
-
-    /// <summary>Starts authenticating the devices that should be authenticated on add (in the background).</summary>
-    void StartAuthentication();
 
     Task RescanAsync(CancellationToken cancellationToken);
 

@@ -1,31 +1,45 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using CmaBroker.Daemon.Hosting;
 using CmaBroker.Doe.Errors;
+using CmaBroker.Doe.Targets;
+using CmaBroker.Service;
+using CmaBroker.Service.Authentication;
 using CmaBroker.Service.Configuration;
 using CmaBroker.Service.Devices;
+using CmaBroker.Spdm.Crypto;
 using CmaBroker.Spdm.Messages;
-using Microsoft.Extensions.Logging;
 
 namespace CmaBroker.Daemon.Model;
 
 /// <summary>
-/// <see cref="IBrokerModel"/> over the service library: the device registry owns devices, mailboxes and
-/// schedulers; this class only forwards and turns registry events into the bus layer's.
+/// <see cref="IBrokerModel"/> over the service library's <see cref="BrokerService"/>, which owns the registry,
+/// schedulers, authenticator and policies; this class only forwards, turns events into the bus layer's, and keeps
+/// the current run's authentication history per device (until the state store serves history).
 /// </summary>
-public sealed partial class ServiceBrokerModel : IBrokerModel
+public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
 {
-    private readonly BrokerConfig _config;
-    private readonly DeviceRegistry _registry;
-    private readonly ILogger<ServiceBrokerModel> _logger;
+    private readonly BrokerService _service;
+    private readonly DaemonArguments _arguments;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<Device, List<HistoryEntry>> _history = new();
 
-    public ServiceBrokerModel(BrokerConfig config, DeviceRegistry registry, ILogger<ServiceBrokerModel> logger)
+    public ServiceBrokerModel(BrokerService service, DaemonArguments arguments, TimeProvider? time = null)
     {
-        _config = config;
-        _registry = registry;
-        _logger = logger;
-        _registry.DeviceAdded += (_, device) => { DeviceAdded?.Invoke(device); StatusChanged?.Invoke(); };
-        _registry.DeviceRemoved += (_, device) => { DeviceRemoved?.Invoke(device); StatusChanged?.Invoke(); };
+        _service = service;
+        _arguments = arguments;
+        _time = time ?? TimeProvider.System;
+        _service.Registry.DeviceAdded += (_, device) => OnAdded(device);
+        _service.Registry.DeviceRemoved += (_, device) =>
+        {
+            _history.TryRemove(device, out List<HistoryEntry>? _);
+            DeviceRemoved?.Invoke(device);
+            StatusChanged?.Invoke();
+        };
+        _service.DeviceAuthenticated += (_, device) => RecordHistory(device);
     }
 
-    public IReadOnlyCollection<Device> Devices => _registry.Devices;
+    public IReadOnlyCollection<Device> Devices => _service.Registry.Devices;
 
     public event Action<Device>? DeviceAdded;
 
@@ -37,49 +51,126 @@ public sealed partial class ServiceBrokerModel : IBrokerModel
     {
         get
         {
-            IReadOnlyList<Device> devices = _registry.Devices;
+            IReadOnlyList<Device> devices = _service.Registry.Devices;
             if (devices.Count == 0)
-                return "no DOE devices";
+                return "serving, no DOE devices";
             string states = string.Join(", ", devices.GroupBy(d => d.Auth.State).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => $"{g.Count()} {g.Key}"));
             return $"{devices.Count} devices: {states}";
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => _service.StartAsync(cancellationToken);
+
+    /// <summary>
+    /// Rescans sysfs and the configured targets, then opens targets the configuration file lists now but did not
+    /// at start (so editing the file and calling Rescan adds devices at run time).
+    /// </summary>
+    public async Task RescanAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<Device> added = await _registry.RescanAsync(cancellationToken).ConfigureAwait(false);
-        LogColdplug(added.Count, _config.Targets.Count);
+        await _service.Registry.RescanAsync(cancellationToken).ConfigureAwait(false);
+        BrokerConfig current = BrokerConfigLoader.Load(_arguments.ConfigPath, _arguments.Overrides);
+        var known = _service.Registry.Devices.Select(d => d.Target.ToString()).ToHashSet(StringComparer.Ordinal);
+        foreach (string target in current.Targets)
+        {
+            if (!known.Contains(TargetName.Parse(target).ToString()))
+                await _service.Registry.AddAsync(target, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    public void StartAuthentication()
+    public Task ReloadAsync(CancellationToken cancellationToken)
     {
-        // Authentication on add arrives with the service's authenticator; until then devices stay "unknown".
+        // Re-read the configuration the same way as at start (file + command-line overrides); a bad file keeps the old.
+        BrokerConfig config = BrokerConfigLoader.Load(_arguments.ConfigPath, _arguments.Overrides);
+        IReadOnlyList<string> problems = _service.Reload(config);
+        if (problems.Count > 0)
+            throw new CmaException(CmaErrorKind.InvalidArgument, "reload refused, the previous policy stays: " + string.Join("; ", problems));
+        return Task.CompletedTask;
     }
 
-    public Task RescanAsync(CancellationToken cancellationToken) => _registry.RescanAsync(cancellationToken);
+    public void DropClient(string owner) => _service.DropClient(owner);
 
-    public Task ReloadAsync(CancellationToken cancellationToken) =>
-        throw new CmaException(CmaErrorKind.Unsupported, "reload is not available in this build");
+    public Task StopAsync(CancellationToken cancellationToken) => _service.StopAsync(cancellationToken);
 
-    public void DropClient(string owner) => _registry.DropClient(owner);
+    public async Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout is { } limit)
+            deadline.CancelAfter(limit);
+        return await _service.AuthenticateAsync(device, slot, deadline.Token).ConfigureAwait(false);
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _registry.ShutdownAsync(cancellationToken);
+    public async Task<IReadOnlyList<MeasurementBlock>> GetFreshMeasurementsAsync(Device device, CancellationToken cancellationToken)
+    {
+        // Fresh = signed measurements over a nonce of our own, verified like any evidence.
+        EvidenceResult evidence = await _service.GetEvidenceAsync(device, RandomNumberGenerator.GetBytes(DeviceAuthenticator.NonceLength), cancellationToken)
+            .ConfigureAwait(false);
+        return evidence.Measurements;
+    }
 
-    public Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        throw new CmaException(CmaErrorKind.Unsupported, "authentication is not available in this build");
+    public async Task<Evidence> GetEvidenceAsync(Device device, ReadOnlyMemory<byte> nonce, CancellationToken cancellationToken)
+    {
+        EvidenceResult e = await _service.GetEvidenceAsync(device, nonce.ToArray(), cancellationToken).ConfigureAwait(false);
+        return new Evidence(e.Nonce, e.SpdmVersion, (byte)e.Slot, e.BaseAsymAlgorithm, e.BaseHashAlgorithm, e.MeasurementHashAlgorithm,
+            e.Transcript, SignedData(e), e.Signature, e.CertificateChain, e.Measurements, _time.GetUtcNow());
+    }
 
-    public Task<IReadOnlyList<MeasurementBlock>> GetFreshMeasurementsAsync(Device device, CancellationToken cancellationToken) =>
-        throw new CmaException(CmaErrorKind.Unsupported, "fresh measurements are not available in this build");
+    public IReadOnlyList<HistoryEntry> GetHistory(Device device, uint max)
+    {
+        if (!_history.TryGetValue(device, out List<HistoryEntry>? entries))
+            return [];
+        lock (entries)
+        {
+            IEnumerable<HistoryEntry> newestFirst = Enumerable.Reverse(entries);
+            return (max == 0 ? newestFirst : newestFirst.Take((int)Math.Min(max, int.MaxValue))).ToList();
+        }
+    }
 
-    public Task<Evidence> GetEvidenceAsync(Device device, ReadOnlyMemory<byte> nonce, CancellationToken cancellationToken) =>
-        throw new CmaException(CmaErrorKind.Unsupported, "evidence is not available in this build");
+    public Task<string> EnrollAsync(Device device, string? fileName, bool overwrite, CancellationToken cancellationToken)
+    {
+        if (fileName is not null || overwrite)
+            throw new CmaException(CmaErrorKind.Unsupported, "Enroll options 'file' and 'overwrite' are not supported yet; the service names the file");
+        return Task.FromResult(_service.Enroll(device));
+    }
 
-    public IReadOnlyList<HistoryEntry> GetHistory(Device device, uint max) => [];
+    public ValueTask DisposeAsync() => _service.DisposeAsync();
 
-    public Task<string> EnrollAsync(Device device, string? fileName, bool overwrite, CancellationToken cancellationToken) =>
-        throw new CmaException(CmaErrorKind.Unsupported, "enrolment is not available in this build");
+    /// <summary>The exact message the signature covers: the transcript for SPDM 1.0/1.1, prefix ‖ H(transcript) for 1.2+.</summary>
+    private static byte[] SignedData(EvidenceResult evidence)
+    {
+        SpdmVersion version = ParseVersion(evidence.SpdmVersion);
+        BaseHashAlgorithms hash = Enum.GetValues<BaseHashAlgorithms>().FirstOrDefault(h => h != BaseHashAlgorithms.None
+            && SpdmAlgorithms.Name(h) == evidence.BaseHashAlgorithm);
+        if (version >= SpdmVersion.V12 && hash == BaseHashAlgorithms.None)
+            throw new CmaException(CmaErrorKind.ProtocolError, $"unknown base hash algorithm '{evidence.BaseHashAlgorithm}'");
+        return SpdmSigningContext.MessageToSign(version, hash, SpdmSigningContext.ResponderMeasurements, evidence.Transcript);
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Coldplug: {DeviceCount} devices from {TargetCount} configured targets and the PCI scan")]
-    private partial void LogColdplug(int deviceCount, int targetCount);
+    private static SpdmVersion ParseVersion(string text)
+    {
+        string[] parts = text.Split('.');
+        return parts.Length == 2 && byte.TryParse(parts[0], out byte major) && byte.TryParse(parts[1], out byte minor)
+            ? new SpdmVersion((byte)((major << 4) | minor))
+            : throw new CmaException(CmaErrorKind.ProtocolError, $"unknown SPDM version '{text}'");
+    }
+
+    private void OnAdded(Device device)
+    {
+        device.PropertiesChanged += (_, _) => StatusChanged?.Invoke();
+        DeviceAdded?.Invoke(device);
+        StatusChanged?.Invoke();
+    }
+
+    private void RecordHistory(Device device)
+    {
+        DeviceAuthSnapshot auth = device.Auth;
+        List<HistoryEntry> entries = _history.GetOrAdd(device, _ => []);
+        string leaf = Objects.DeviceInterface.LeafDigest(auth);
+        lock (entries)
+        {
+            string previousLeaf = entries.Count > 0 ? entries[^1].LeafDigest : "";
+            string kind = previousLeaf.Length > 0 && leaf.Length > 0 && previousLeaf != leaf ? "device-changed" : auth.State;
+            entries.Add(new HistoryEntry(auth.Time ?? _time.GetUtcNow(), kind, auth.State, auth.Error, auth.MeasurementState, leaf, auth.FromPreviousRun));
+        }
+    }
 }

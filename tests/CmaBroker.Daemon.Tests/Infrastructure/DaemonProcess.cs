@@ -9,9 +9,12 @@ public sealed class DaemonProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
-    private DaemonProcess(Process process, DaemonDirectories directories)
+    private readonly bool _throughParent;
+
+    private DaemonProcess(Process process, DaemonDirectories directories, bool throughParent)
     {
         _process = process;
+        _throughParent = throughParent;
         Directories = directories;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
@@ -55,7 +58,8 @@ public sealed class DaemonProcess : IAsyncDisposable
         {
             start = new ProcessStartInfo("bash");
             start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("echo -n systemd > /proc/$$/comm; exec dotnet \"$@\"");
+            // Not exec: Hosting.Systemd looks at the daemon's *parent*, so the renamed bash must stay its parent.
+            start.ArgumentList.Add("echo -n systemd > /proc/$$/comm; dotnet \"$@\"; exit $?");
             start.ArgumentList.Add("bash");
         }
         else
@@ -72,7 +76,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         if (notifySocket is not null)
             start.Environment["NOTIFY_SOCKET"] = notifySocket;
         Process process = Process.Start(start) ?? throw new InvalidOperationException("cannot start cma-brokerd");
-        return new DaemonProcess(process, directories);
+        return new DaemonProcess(process, directories, asSystemdChild);
     }
 
     /// <summary>Waits until the daemon owns its bus name (or fails with its log when it exits first).</summary>
@@ -90,8 +94,16 @@ public sealed class DaemonProcess : IAsyncDisposable
         throw new TimeoutException($"cma-brokerd did not own its name in time:\n{Log}");
     }
 
-    /// <summary>Sends a signal (SIGTERM, SIGHUP) by pid.</summary>
-    public Task SignalAsync(string signal) => ProcessRunner.RunAsync("kill", [$"-{signal}", _process.Id.ToString()]);
+    /// <summary>Sends a signal (SIGTERM, SIGHUP) to the daemon by pid (the child of the fake systemd parent when there is one).</summary>
+    public Task SignalAsync(string signal) => ProcessRunner.RunAsync("kill", [$"-{signal}", DaemonPid().ToString()]);
+
+    private int DaemonPid()
+    {
+        if (!_throughParent)
+            return _process.Id;
+        string children = File.ReadAllText($"/proc/{_process.Id}/task/{_process.Id}/children").Trim();
+        return children.Length == 0 ? _process.Id : int.Parse(children.Split(' ')[0]);
+    }
 
     /// <summary>Waits for the process to exit and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
