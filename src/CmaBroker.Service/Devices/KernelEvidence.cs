@@ -20,6 +20,9 @@ public sealed record KernelEvidence
     /// <summary>The active lockdown mode when it forbids config writes to this function, or null.</summary>
     public string? LockdownReason { get; init; }
 
+    /// <summary>The function's config space lists a CXL DVSEC (kept so a refresh can re-decide CDAT ownership without re-reading config).</summary>
+    public bool HasCxlDvsec { get; init; }
+
     /// <summary>Per-class kernel ownership: class → reason.</summary>
     public IReadOnlyDictionary<ProtocolClass, string> KernelOwnedClasses { get; init; } = new Dictionary<ProtocolClass, string>();
 }

@@ -32,7 +32,7 @@ public static class KernelEvidenceReader
         string? lockdown = null;
         if (configIsReal && LockdownMode.Read(sysfsRoot) is { } mode && LockdownMode.ForbidsConfigWrites(mode))
             lockdown = $"kernel lockdown ({mode}) refuses config writes; read-only service";
-        return new KernelEvidence { Driver = driver, KernelOwnedReason = kernelOwned, LockdownReason = lockdown, KernelOwnedClasses = classes };
+        return new KernelEvidence { HasCxlDvsec = hasCxlDvsec, Driver = driver, KernelOwnedReason = kernelOwned, LockdownReason = lockdown, KernelOwnedClasses = classes };
     }
 
     public static string DeviceDirectory(string sysfsRoot, PciAddress address) =>

@@ -35,6 +35,7 @@ public sealed partial class MailboxScheduler
     private void Admit(PendingRequest item)
     {
         Exception? refusal = null;
+        bool alreadyCancelled = false;
         lock (_gate)
         {
             var queue = _queues[(int)item.Class];
@@ -46,15 +47,21 @@ public sealed partial class MailboxScheduler
                 refusal = new CmaException(CmaErrorKind.Busy,
                     $"{Name}: the {item.Class.Name()} queue is full ({_options.QueueLimit} requests waiting)");
             else
-                item.Node = queue.AddLast(item);
+            {
+                // Register before queueing: once queued, the worker may complete (and dispose) the request at any time.
+                item.OnCancelled(OnQueuedRequestCancelled);
+                if (item.Token.IsCancellationRequested)
+                    alreadyCancelled = true;
+                else
+                    item.Node = queue.AddLast(item);
+            }
         }
         if (refusal is not null)
-        {
             item.Fail(refusal);
-            return;
-        }
-        item.OnCancelled(OnQueuedRequestCancelled);
-        _wake.Release();
+        else if (alreadyCancelled)
+            CompleteCancelled(item, running: false);
+        else
+            _wake.Release();
     }
 
     /// <summary>Cancellation while still queued: unlink and complete here; once running, the worker completes it.</summary>

@@ -150,8 +150,8 @@ public sealed partial class MailboxScheduler : IAsyncDisposable
     {
         await _shutdown.CancelAsync().ConfigureAwait(false);
         await ShutdownAsync().ConfigureAwait(false);
+        // _wake stays undisposed: a late lease-expiry timer may still signal it (SemaphoreSlim needs no disposal without a wait handle).
         _shutdown.Dispose();
-        _wake.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Mailbox}: dropped client {Owner}: {Requests} queued requests, lease held: {HadLease}")]

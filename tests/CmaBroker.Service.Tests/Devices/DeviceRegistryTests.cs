@@ -208,3 +208,53 @@ public sealed class DeviceRegistryTests
         return bytes;
     }
 }
+
+[TestFixture]
+public sealed class DeviceRegistryHotplugTests
+{
+    private static readonly PciAddress Pinned = PciAddress.Parse("0000:0a:00.0");
+
+    [Test]
+    public async Task A_hotplug_add_for_a_pinned_address_reopens_the_configured_emulated_device_after_the_settle_time()
+    {
+        using var temp = new TempDirectory();
+        var sysfs = new FakeSysfs(temp.Sub("sys"));
+        sysfs.BindDriver(Pinned, "nvme");
+        var config = new BrokerConfig { SysfsRoot = sysfs.Root, Targets = [$"emulated:good@{Pinned}"], SettleTime = TimeSpan.FromMilliseconds(20) };
+        await using var registry = new DeviceRegistry(config, new EmulatedTestOpener());
+        await registry.RescanAsync();
+        Assert.That(await registry.RemoveAsync(Pinned), Is.True);
+
+        var device = await registry.AddFromHotplugAsync(Pinned);
+
+        Assert.That(device, Is.Not.Null);
+        Assert.That(device!.Target.ToString(), Is.EqualTo($"emulated:good@{Pinned}"));
+        Assert.That(device.Driver, Is.EqualTo("nvme"));
+        Assert.That(device.SelectMailbox(DoeProtocol.Cma).State, Is.EqualTo(MailboxStates.Idle));
+        Assert.That(await registry.AddFromHotplugAsync(Pinned), Is.SameAs(device), "a second add changes nothing");
+    }
+
+    [Test]
+    public async Task A_refresh_after_a_doe_driver_binds_reopens_the_device_as_kernel_owned()
+    {
+        using var temp = new TempDirectory();
+        var sysfs = new FakeSysfs(temp.Sub("sys"));
+        Directory.CreateDirectory(sysfs.DeviceDirectory(Pinned));
+        var config = new BrokerConfig { SysfsRoot = sysfs.Root, Targets = [$"emulated:good@{Pinned}"] };
+        await using var registry = new DeviceRegistry(config, new EmulatedTestOpener());
+        await registry.RescanAsync();
+        var before = registry.Get(Pinned);
+        var events = new List<string>();
+        registry.DeviceRemoved += (_, d) => events.Add("removed " + d.Address);
+        registry.DeviceAdded += (_, d) => events.Add("added " + d.Address);
+        Assert.That(await registry.RefreshAsync(Pinned), Is.SameAs(before), "nothing changed yet");
+
+        sysfs.BindDriver(Pinned, "cxl_pci");
+        var after = await registry.RefreshAsync(Pinned);
+
+        Assert.That(after, Is.Not.SameAs(before));
+        Assert.That(after!.Driver, Is.EqualTo("cxl_pci"));
+        Assert.That(after.Mailboxes.Select(m => m.State), Is.All.EqualTo(MailboxStates.KernelOwned));
+        Assert.That(events, Is.EqualTo(new[] { $"removed {Pinned}", $"added {Pinned}" }));
+    }
+}
