@@ -48,23 +48,37 @@ public sealed class ReadinessTests
 
         var directories = DaemonDirectories.Create();
         CmaBroker.Emulation.Profiles.SpdmProfiles.WriteTrustAnchors(directories.Trust);
-        await using DaemonProcess daemon = DaemonProcess.Start(bus.Address, ["emulated:good#0", "emulated:no-cma#0"], directories,
-            asSystemdChild: true, notifySocket: socketPath);
+        await using DaemonProcess daemon = DaemonProcess.Start(bus.Address, ["emulated:good#0", "emulated:no-cma#0", "emulated:slow#0"], directories,
+            asSystemdChild: true, notifySocket: socketPath, environment: new Dictionary<string, string> { ["WATCHDOG_USEC"] = "400000" });
 
         (DateTime At, string Text) ready = await WaitForAsync(messages, m => m.Text.Split('\n').Contains("READY=1"), daemon);
         Assert.That(owned, Is.Not.Null, "the name was owned when READY=1 arrived");
         Assert.That(owned!.Value, Is.LessThanOrEqualTo(ready.At));
         Assert.That(await watcher.NameHasOwnerAsync(BusClient.BusName), Is.True);
-        Assert.That(await watcher.GetDevicesAsync(), Has.Length.EqualTo(2), "discovery finished before READY=1");
+        Assert.That(await watcher.GetDevicesAsync(), Has.Length.EqualTo(3), "discovery finished before READY=1");
         Assert.That(messages.TakeWhile(m => m != ready).Select(m => m.Text), Does.Contain("STATUS=discovering devices"));
 
-        await WaitForAsync(messages, m => m.Text.StartsWith("STATUS=2 devices:", StringComparison.Ordinal), daemon);
+        await WaitForAsync(messages, m => m.Text.StartsWith("STATUS=3 devices:", StringComparison.Ordinal), daemon);
+        int pings = messages.Count(m => m.Text == "WATCHDOG=1");
+        await WaitForAsync(messages, _ => messages.Count(m => m.Text == "WATCHDOG=1") > pings, daemon);
         // journald-friendly format under systemd: syslog priority prefixes instead of the console's colours.
         Assert.That(daemon.Log, Does.Match("<6>CmaBroker"));
 
+        // In flight at SIGTERM: exchanges on the slow device (300 ms each) finish or fail, none is left hanging.
+        string devicePath = (await watcher.GetDevicesAsync()).Single(p => p.Contains("pci_ca00_80"));
+        Task<byte[]>[] inFlight = Enumerable.Range(0, 3)
+            .Select(_ => watcher.ExchangeAsync(devicePath + "/doe_0160", "org.cmabroker.Broker1.Mailbox", 1, 0, [0, 0, 0, 0])).ToArray();
+        await Task.Delay(100);
         await daemon.SignalAsync("TERM");
         await WaitForAsync(messages, m => m.Text.Split('\n').Contains("STOPPING=1"), daemon, allowExit: true);
         Assert.That(await daemon.WaitForExitAsync(), Is.Zero, daemon.Log);
+        Assert.That(inFlight.All(t => t.IsCompleted), Is.True, "every request in flight at SIGTERM got an answer");
+        foreach (Task<byte[]> call in inFlight.Where(t => !t.IsCompletedSuccessfully))
+        {
+            // Queued ones are answered with an error reply before the connection closes, never just dropped.
+            Assert.That(call.Exception?.InnerException, Is.InstanceOf<DBusErrorReplyException>());
+            Assert.That(((DBusErrorReplyException)call.Exception!.InnerException!).ErrorMessage, Does.Contain("shutting down"));
+        }
         Assert.That(daemon.Log, Does.Contain("Stopped: every mailbox idle"));
         await stopReading.CancelAsync();
         await reader.ContinueWith(_ => { }, TaskScheduler.Default);

@@ -36,7 +36,8 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// Hosting.Systemd believes systemd started it and talks to <paramref name="notifySocket"/>.
     /// </summary>
     public static DaemonProcess Start(string busAddress, IEnumerable<string> targets, DaemonDirectories? directories = null,
-        IEnumerable<string>? extraArguments = null, bool asSystemdChild = false, string? notifySocket = null)
+        IEnumerable<string>? extraArguments = null, bool asSystemdChild = false, string? notifySocket = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         directories ??= DaemonDirectories.Create();
         var arguments = new List<string>
@@ -75,6 +76,8 @@ public sealed class DaemonProcess : IAsyncDisposable
         start.Environment.Remove("WATCHDOG_USEC");
         if (notifySocket is not null)
             start.Environment["NOTIFY_SOCKET"] = notifySocket;
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
         Process process = Process.Start(start) ?? throw new InvalidOperationException("cannot start cma-brokerd");
         return new DaemonProcess(process, directories, asSystemdChild);
     }
