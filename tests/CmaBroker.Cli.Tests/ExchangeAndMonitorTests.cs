@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using CmaBroker.Cli.Tests.Harness;
+using CmaBroker.Doe.Errors;
+
+namespace CmaBroker.Cli.Tests;
+
+/// <summary>exchange (DOE Discovery with known answers) and monitor (signals while a device re-authenticates).</summary>
+[TestFixture]
+public sealed class ExchangeAndMonitorTests
+{
+    private static readonly string Good = BrokerUnderTest.AddressOf("good");
+    private BrokerUnderTest _broker = null!;
+
+    [OneTimeSetUp]
+    public async Task StartBrokerAsync() => _broker = await SharedBroker.GetAsync();
+
+    // DOE Discovery response (PCIe 6.0 §6.30.1.1): vendor ID (LE), data object type, next index.
+    [TestCase("good", "00000000", "01000001", TestName = "Discovery index 0 of good: (0x0001, 0), next 1")]
+    [TestCase("good", "01000000", "01000100", TestName = "Discovery index 1 of good: (0x0001, 1), next 0")]
+    [TestCase("no-cma", "00000000", "01000000", TestName = "Discovery index 0 of no-cma: (0x0001, 0), last")]
+    public async Task ExchangeReturnsTheDiscoveryResponse(string profile, string request, string response)
+    {
+        RunResult result = await Cmactl.OnBusAsync(_broker.Address, "exchange", BrokerUnderTest.AddressOf(profile), "0x0001", "0", request);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString);
+        Assert.That(result.Output.Trim(), Is.EqualTo(response));
+    }
+
+    [Test]
+    public async Task ExchangeJsonNamesTheMailboxWhenAsked()
+    {
+        JsonElement show = await Cmactl.JsonAsync(_broker.Address, "show", Good);
+        int offset = show.GetProperty("mailboxDetails")[0].GetProperty("offset").GetInt32();
+
+        JsonElement exchange = await Cmactl.JsonAsync(_broker.Address, "exchange", Good, "1", "0", "00000000", "--mailbox", $"0x{offset:x}");
+
+        Assert.That(exchange.GetProperty("path").GetString(), Is.EqualTo($"{show.GetProperty("path").GetString()}/doe_{offset:x4}"));
+        Assert.That(exchange.GetProperty("vendor").GetInt32(), Is.EqualTo(1));
+        Assert.That(exchange.GetProperty("type").GetInt32(), Is.Zero);
+        Assert.That(exchange.GetProperty("request").GetString(), Is.EqualTo("00000000"));
+        Assert.That(exchange.GetProperty("response").GetString(), Is.EqualTo("01000001"));
+    }
+
+    [Test]
+    public async Task ExchangeOfAnUnknownProtocolIsUnsupported()
+    {
+        RunResult result = await Cmactl.OnBusAsync(_broker.Address, "exchange", Good, "0x1e98", "2", "00000000");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Unsupported), result.ToString);
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task MonitorPrintsTheAuthStateChangesUntilInterrupted(bool json)
+    {
+        string device = BrokerUnderTest.AddressOf("good", 1);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])[Cmactl.Dll, "--address", _broker.Address, .. json ? new[] { "--json" } : [], "monitor"])
+            start.ArgumentList.Add(argument);
+        using Process monitor = Process.Start(start)!;
+        var lines = Channel.CreateUnbounded<string>();
+        monitor.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Writer.TryWrite(e.Data); };
+        monitor.ErrorDataReceived += (_, _) => { };
+        monitor.BeginOutputReadLine();
+        monitor.BeginErrorReadLine();
+        try
+        {
+            // Human output announces itself once subscribed; JSON prints signals only, so give it a moment to subscribe.
+            if (json)
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            else
+                Assert.That(await NextLineAsync(lines, _ => true), Does.StartWith("Monitoring org.cmabroker.Broker1"));
+
+            Assert.That((await Cmactl.OnBusAsync(_broker.Address, "authenticate", device)).ExitCode, Is.Zero);
+
+            string devicePath = "/org/cmabroker/Broker1/devices/pci_" + device.Replace(':', '_').Replace('.', '_');
+            if (json)
+            {
+                string line = await NextLineAsync(lines, l => l.Contains("\"authenticated\"", StringComparison.Ordinal));
+                using JsonDocument signal = JsonDocument.Parse(line);
+                Assert.That(signal.RootElement.GetProperty("path").GetString(), Is.EqualTo(devicePath));
+                Assert.That(signal.RootElement.GetProperty("signal").GetString(), Is.EqualTo("PropertiesChanged"));
+                Assert.That(signal.RootElement.GetProperty("changedInterface").GetString(), Is.EqualTo("org.cmabroker.Broker1.Device"));
+                Assert.That(signal.RootElement.GetProperty("changed").GetProperty("authState").GetString(), Is.EqualTo("authenticated"));
+            }
+            else
+            {
+                string line = await NextLineAsync(lines, l => l.Contains("AuthState=authenticated", StringComparison.Ordinal));
+                Assert.That(line, Does.StartWith($"{devicePath} org.freedesktop.DBus.Properties.PropertiesChanged org.cmabroker.Broker1.Device "));
+            }
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("kill", ["-INT", monitor.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await monitor.WaitForExitAsync(cancel.Token);
+        }
+        Assert.That(monitor.ExitCode, Is.Zero, "SIGINT ends monitor cleanly");
+    }
+
+    private static async Task<string> NextLineAsync(Channel<string> lines, Func<string, bool> wanted)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<string>();
+        try
+        {
+            while (true)
+            {
+                string line = await lines.Reader.ReadAsync(timeout.Token);
+                if (wanted(line))
+                    return line;
+                seen.Add(line);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail("monitor printed no wanted line; it printed:\n" + string.Join('\n', seen));
+            throw;
+        }
+    }
+}
