@@ -103,18 +103,27 @@ public sealed partial class BrokerService : IAsyncDisposable
     /// <summary>
     /// Writes a reference entry from the device's current verified measurements (refused unless
     /// the device is authenticated), reloads the reference policy, re-judges every device, and
-    /// returns the file written.
+    /// returns the file written. <paramref name="fileName"/> (a plain <c>NAME.json</c> inside the
+    /// reference directory) replaces the default <c>VVVV-DDDD-SSSS-ssss-RR.json</c>; without
+    /// <paramref name="overwrite"/> an existing file is refused (InvalidArgument).
     /// </summary>
-    public string Enroll(Device device)
+    public string Enroll(Device device, string? fileName = null, bool overwrite = true)
     {
         var auth = device.Auth;
         if (auth.State != AuthStates.Authenticated || auth.Result is not { } result)
             throw new CmaException(CmaErrorKind.Untrusted, $"{device.Address}: only an authenticated device can be enrolled (AuthState {auth.State})");
         if (result.Measurements.Count == 0 || result.MeasurementHashAlgorithm is null)
             throw new CmaException(CmaErrorKind.Unsupported, $"{device.Address}: the device reported no verified measurements");
+        if (fileName is not null && (fileName.Length <= ".json".Length || !fileName.EndsWith(".json", StringComparison.Ordinal)
+            || fileName.Contains('/') || fileName.StartsWith('.')))
+            throw new CmaException(CmaErrorKind.InvalidArgument, $"enroll file name '{fileName}' must be a plain NAME.json");
         var policies = Policies;
-        string path = ReferencePolicy.WriteEntry(policies.Config.ReferenceDirectory, device.Identity, result.Measurements,
-            result.MeasurementHashAlgorithm, $"enrolled from {device.Address} ({device.Target}) at {_options.Time.GetUtcNow():u}");
+        string directory = policies.Config.ReferenceDirectory;
+        string target = Path.Combine(directory, fileName ?? ReferencePolicy.DefaultFileName(device.Identity));
+        if (!overwrite && File.Exists(target))
+            throw new CmaException(CmaErrorKind.InvalidArgument, $"{target} exists (enroll without overwrite)");
+        string path = ReferencePolicy.WriteEntry(directory, device.Identity, result.Measurements, result.MeasurementHashAlgorithm,
+            $"enrolled from {device.Address} ({device.Target}) at {_options.Time.GetUtcNow():u}", Path.GetFileName(target));
         LogEnrolled(device.Address.ToString(), path);
         var problems = Reload(policies.Config);
         if (problems.Count > 0)

@@ -63,7 +63,7 @@ public sealed partial class DeviceRegistry
         {
             probe = _sysfs.Probe(address);
         }
-        catch (CmaException e)
+        catch (Exception e) when (e is CmaException or IOException or UnauthorizedAccessException)
         {
             // Unreadable extended space (no CAP_SYS_ADMIN, vanished file): record why, never fatal.
             LogProbeFailed(address.ToString(), e.Message);

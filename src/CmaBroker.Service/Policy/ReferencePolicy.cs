@@ -114,11 +114,11 @@ public sealed class ReferencePolicy
     /// Writes a reference file for <paramref name="identity"/> (keyed by vendor, device, subsystem and
     /// revision) with <paramref name="measurements"/>, atomically, and returns its path.
     /// </summary>
-    public static string WriteEntry(string directory, PciDeviceIdentity identity, IReadOnlyList<MeasurementBlock> measurements, string hashAlgorithm, string comment)
+    public static string WriteEntry(string directory, PciDeviceIdentity identity, IReadOnlyList<MeasurementBlock> measurements, string hashAlgorithm,
+        string comment, string? fileName = null)
     {
         System.IO.Directory.CreateDirectory(directory);
-        string name = $"{identity.VendorId:x4}-{identity.DeviceId:x4}-{identity.SubsystemVendorId:x4}-{identity.SubsystemId:x4}-{identity.RevisionId:x2}.json";
-        string path = Path.Combine(directory, name);
+        string path = Path.Combine(directory, fileName ?? DefaultFileName(identity));
         var file = new ReferenceFile
         {
             Schema = SchemaVersion,
@@ -141,6 +141,10 @@ public sealed class ReferencePolicy
         AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(file, ReferenceJsonContext.Default.ReferenceFile));
         return path;
     }
+
+    /// <summary>The file <c>Enroll</c> writes for a model: <c>VVVV-DDDD-SSSS-ssss-RR.json</c>.</summary>
+    public static string DefaultFileName(PciDeviceIdentity identity) =>
+        $"{identity.VendorId:x4}-{identity.DeviceId:x4}-{identity.SubsystemVendorId:x4}-{identity.SubsystemId:x4}-{identity.RevisionId:x2}.json";
 
     private static ReferenceEntry Validate(string file, int index, ReferenceFileEntry e)
     {

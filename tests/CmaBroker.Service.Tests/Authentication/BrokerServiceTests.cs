@@ -3,6 +3,7 @@ using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Emulation;
 using CmaBroker.Emulation.Profiles;
+using CmaBroker.Emulation.Socket;
 using CmaBroker.Service.Configuration;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Policy;
@@ -266,4 +267,78 @@ public sealed class BrokerServiceTests
         broker.Registry.Devices.SelectMany(d => d.Mailboxes).Aggregate(0UL, (sum, m) => sum + m.Counters.Exchanges);
 
     private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
+}
+
+[TestFixture]
+public sealed class BrokerServiceTransportTests
+{
+    [Test]
+    public async Task An_spdm_socket_target_is_served_as_one_pseudo_mailbox_and_authenticates()
+    {
+        using var temp = new TempDirectory();
+        using var function = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.Good));
+        await using var server = new SpdmSocketServer(function.Mailboxes[0]);
+        server.Start();
+        string trust = temp.Sub("trust.d");
+        SpdmProfiles.WriteTrustAnchors(trust);
+        var config = new BrokerConfig
+        {
+            ScanPci = false,
+            AuthenticateOnAdd = false,
+            Targets = [$"spdm-socket:127.0.0.1:{server.Port}@ca00:ff:00.0"],
+            TrustDirectory = trust,
+            ReferenceDirectory = temp.Sub("reference.d"),
+            SysfsRoot = temp.Sub("sys"),
+        };
+        await using var broker = new BrokerService(config);
+        await broker.StartAsync();
+        var device = broker.Registry.Get(PciAddress.Parse("ca00:ff:00.0"));
+
+        var auth = await broker.AuthenticateAsync(device);
+
+        Assert.That(device.Mailboxes.Single().ObjectPathElement, Is.EqualTo("doe_0000"));
+        Assert.That(auth.State, Is.EqualTo(AuthStates.Authenticated), auth.Error);
+    }
+
+    [Test]
+    public async Task A_function_whose_config_space_cannot_be_read_is_listed_with_the_reason_and_the_scan_goes_on()
+    {
+        using var temp = new TempDirectory();
+        var sysfs = new FakeSysfs(temp.Sub("sys"));
+        var broken = PciAddress.Parse("0000:0b:00.0");
+        var fine = PciAddress.Parse("0000:0c:00.0");
+        // A config node that cannot be read at all (root ignores file modes, so a directory stands in for it).
+        Directory.CreateDirectory(Path.Combine(sysfs.DeviceDirectory(broken), "config"));
+        using var good = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.Good));
+        sysfs.AddFunction(fine, good);
+        await using var registry = new DeviceRegistry(new BrokerConfig { SysfsRoot = sysfs.Root, DoeTimeout = TimeSpan.FromMilliseconds(50) }, null);
+
+        await registry.RescanAsync();
+
+        var device = registry.Get(broken);
+        Assert.That(device.Problem, Is.Not.Null.And.Not.Empty);
+        Assert.That(device.Mailboxes, Is.Empty);
+        Assert.That(registry.Find(fine), Is.Not.Null, "one unreadable function does not stop the scan");
+    }
+
+    [Test]
+    public async Task Enroll_with_a_file_name_refuses_to_overwrite_unless_asked()
+    {
+        using var temp = new TempDirectory();
+        string trust = temp.Sub("trust.d");
+        SpdmProfiles.WriteTrustAnchors(trust);
+        var config = new BrokerConfig { ScanPci = false, AuthenticateOnAdd = false, Targets = ["emulated:good"], TrustDirectory = trust, ReferenceDirectory = temp.Sub("reference.d") };
+        await using var broker = new BrokerService(config);
+        await broker.StartAsync();
+        var device = broker.Registry.Devices.Single();
+        await broker.AuthenticateAsync(device);
+
+        string path = broker.Enroll(device, "lab.json");
+
+        Assert.That(path, Is.EqualTo(Path.Combine(config.ReferenceDirectory, "lab.json")));
+        Assert.That(() => broker.Enroll(device, "lab.json", overwrite: false),
+            Throws.TypeOf<CmaException>().With.Property(nameof(CmaException.Kind)).EqualTo(CmaErrorKind.InvalidArgument));
+        Assert.That(() => broker.Enroll(device, "../escape.json"), Throws.TypeOf<CmaException>());
+        Assert.That(device.Auth.MeasurementState, Is.EqualTo(MeasurementStates.Match));
+    }
 }
