@@ -62,6 +62,17 @@ public partial class ServeCommandTests
     }
 
     [Test]
+    public async Task RawExchangeOverTheSocketUsesThePseudoMailboxAtOffsetZero()
+    {
+        var run = await CmaToolRunner.RunAsync("--json", "exchange", $"spdm-socket:127.0.0.1:{_port}", "1", "0", "00000000", "--mailbox", "0");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        Assert.That(json.RootElement.GetProperty("mailbox").GetInt32(), Is.Zero);
+        Assert.That(json.RootElement.GetProperty("response").GetString(), Is.EqualTo("01000001"), "Discovery entry 0, next index 1");
+    }
+
+    [Test]
     public async Task ServeRefusesTargetsThatAreNotEmulated()
     {
         var run = await CmaToolRunner.RunAsync("serve", "pci:0000:00:00.0", "--port", "0");
