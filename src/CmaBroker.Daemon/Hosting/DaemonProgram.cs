@@ -78,6 +78,8 @@ public static class DaemonProgram
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton<SystemdNotifier>();
         builder.Services.AddSingleton<IBrokerModel>(services => BrokerModelFactory.Create(config, arguments, services.GetRequiredService<ILoggerFactory>()));
+        // Before the bus service: state loaded and uevents subscribed before coldplug.
+        builder.Services.AddHostedService<HotplugHostedService>();
         builder.Services.AddHostedService<BrokerBusService>();
         builder.Services.AddHostedService<WatchdogService>();
         return builder.Build();

@@ -50,7 +50,7 @@ public interface IBrokerModel
     IReadOnlyList<HistoryEntry> GetHistory(Device device, uint max);
 
     /// <summary>Writes a reference entry from the current verified measurements; returns the file written.</summary>
-    Task<string> EnrollAsync(Device device, string? fileName, bool overwrite, CancellationToken cancellationToken);
+    Task<string> EnrollAsync(Device device, CancellationToken cancellationToken);
 }
 
 /// <summary>GetEvidence's result: everything a remote verifier needs, without trusting the broker.</summary>

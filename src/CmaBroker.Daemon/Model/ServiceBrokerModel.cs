@@ -23,12 +23,14 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
     private readonly DaemonArguments _arguments;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<Device, List<HistoryEntry>> _history = new();
+    private readonly DateTimeOffset _startedAt;
 
     public ServiceBrokerModel(BrokerService service, DaemonArguments arguments, TimeProvider? time = null)
     {
         _service = service;
         _arguments = arguments;
         _time = time ?? TimeProvider.System;
+        _startedAt = _time.GetUtcNow();
         _service.Registry.DeviceAdded += (_, device) => OnAdded(device);
         _service.Registry.DeviceRemoved += (_, device) =>
         {
@@ -38,6 +40,12 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
         };
         _service.DeviceAuthenticated += (_, device) => RecordHistory(device);
     }
+
+    /// <summary>The service core (the hotplug and state wiring attaches to it).</summary>
+    public BrokerService Service => _service;
+
+    /// <summary>Stored events per address, newest first (set by <see cref="HotplugHostedService"/>); null = this run's history only.</summary>
+    public Func<global::CmaBroker.Doe.PciAddress, int, IReadOnlyList<global::CmaBroker.Service.State.AuthenticationEventRecord>>? StoredHistory { get; set; }
 
     public IReadOnlyCollection<Device> Devices => _service.Registry.Devices;
 
@@ -117,6 +125,12 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
 
     public IReadOnlyList<HistoryEntry> GetHistory(Device device, uint max)
     {
+        if (StoredHistory is { } stored)
+        {
+            return stored(device.Address, (int)Math.Min(max, int.MaxValue))
+                .Select(e => new HistoryEntry(e.Time, e.Kind, e.Verdict, e.Reason, "", e.LeafCertificateSha256 ?? "", e.Time < _startedAt))
+                .ToList();
+        }
         if (!_history.TryGetValue(device, out List<HistoryEntry>? entries))
             return [];
         lock (entries)
@@ -126,12 +140,7 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
         }
     }
 
-    public Task<string> EnrollAsync(Device device, string? fileName, bool overwrite, CancellationToken cancellationToken)
-    {
-        if (fileName is not null || overwrite)
-            throw new CmaException(CmaErrorKind.Unsupported, "Enroll options 'file' and 'overwrite' are not supported yet; the service names the file");
-        return Task.FromResult(_service.Enroll(device));
-    }
+    public Task<string> EnrollAsync(Device device, CancellationToken cancellationToken) => Task.FromResult(_service.Enroll(device));
 
     public ValueTask DisposeAsync() => _service.DisposeAsync();
 

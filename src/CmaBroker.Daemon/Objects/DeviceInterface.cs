@@ -89,8 +89,8 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
                 return ValueTask.FromResult<DBusValue[]>([History(model.GetHistory(device, args.ReadUInt32()))]);
             case "Enroll":
             {
-                CallOptions options = CallOptions.Read(ref args, "Enroll", "file", "overwrite");
-                return EnrollAsync(call, options.String("file"), options.Bool("overwrite") ?? false);
+                CallOptions.Read(ref args, "Enroll");
+                return EnrollAsync(call);
             }
             case "Exchange":
             {
@@ -183,10 +183,10 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
         ];
     }
 
-    private async ValueTask<DBusValue[]> EnrollAsync(MethodCall call, string? file, bool overwrite)
+    private async ValueTask<DBusValue[]> EnrollAsync(MethodCall call)
     {
         access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "Enroll");
-        string written = await model.EnrollAsync(device, file, overwrite, call.Aborted).ConfigureAwait(false);
+        string written = await model.EnrollAsync(device, call.Aborted).ConfigureAwait(false);
         return [written];
     }
 
