@@ -62,6 +62,15 @@ public sealed record BrokerConfig
     /// <summary>Configured targets (<c>emulated:…</c>, <c>spdm-socket:…</c>; <c>pci:</c> to pin one explicitly).</summary>
     public IReadOnlyList<string> Targets { get; init; } = [];
 
+    /// <summary>Listen for PCI uevents (add/remove/bind/unbind/change) and act on them (CmaBroker.Service.Hotplug).</summary>
+    public bool Hotplug { get; init; } = true;
+
+    /// <summary>Every device is re-authenticated this often; null = never periodically.</summary>
+    public TimeSpan? ReauthenticationInterval { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long before the challenged leaf certificate expires a certificate-expiring event is recorded.</summary>
+    public TimeSpan CertificateExpiryWarning { get; init; } = TimeSpan.FromDays(30);
+
     /// <summary>Scan every PCI function under <see cref="SysfsRoot"/> for DOE capabilities.</summary>
     public bool ScanPci { get; init; } = true;
 

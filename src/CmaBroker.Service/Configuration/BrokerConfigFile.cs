@@ -26,6 +26,9 @@ public sealed class BrokerConfigFile
     public int? ChallengeSlot { get; set; }
     public List<string>? Targets { get; set; }
     public bool? ScanPci { get; set; }
+    public bool? Hotplug { get; set; }
+    public long? ReauthenticationIntervalMs { get; set; }
+    public int? CertificateExpiryWarningDays { get; set; }
 }
 
 /// <summary>Source-generated (NativeAOT-safe) JSON metadata for the configuration file.</summary>

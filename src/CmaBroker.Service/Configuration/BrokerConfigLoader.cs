@@ -188,6 +188,13 @@ public static class BrokerConfigLoader
             ChallengeSlot = (byte)(InRange(where, "challengeSlot", file.ChallengeSlot, 0, 7) ?? defaults.ChallengeSlot),
             Targets = file.Targets is { } targets ? Targets(where, targets) : defaults.Targets,
             ScanPci = file.ScanPci ?? defaults.ScanPci,
+            Hotplug = file.Hotplug ?? defaults.Hotplug,
+            // 0 turns periodic re-authentication off; at most 30 days.
+            ReauthenticationInterval = file.ReauthenticationIntervalMs is { } interval
+                ? (Milliseconds(where, "reauthenticationIntervalMs", interval, 0, 30L * 86_400_000) is { } every && every > TimeSpan.Zero ? every : null)
+                : defaults.ReauthenticationInterval,
+            CertificateExpiryWarning = InRange(where, "certificateExpiryWarningDays", file.CertificateExpiryWarningDays, 0, 3650) is { } days
+                ? TimeSpan.FromDays(days) : defaults.CertificateExpiryWarning,
         };
         if (config.SocketTimeoutMin > config.SocketTimeoutMax)
             throw Invalid(where, "socketTimeoutMinMs", $"must not exceed socketTimeoutMaxMs ({config.SocketTimeoutMax.TotalMilliseconds:0})");
@@ -266,6 +273,9 @@ public static class BrokerConfigLoader
         ChallengeSlot = c.ChallengeSlot,
         Targets = [.. c.Targets],
         ScanPci = c.ScanPci,
+        Hotplug = c.Hotplug,
+        ReauthenticationIntervalMs = (long)(c.ReauthenticationInterval?.TotalMilliseconds ?? 0),
+        CertificateExpiryWarningDays = (int)c.CertificateExpiryWarning.TotalDays,
     };
 
     private static CmaException Invalid(string source, string? key, string reason) =>
