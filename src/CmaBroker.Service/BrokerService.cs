@@ -152,9 +152,9 @@ public sealed partial class BrokerService : IAsyncDisposable
         var now = _options.Time.GetUtcNow();
         foreach (var device in Registry.Devices)
         {
-            if (device.Auth.Result is { } result)
-                device.UpdateAuth(current => current.Result is null ? current
-                    : DeviceJudge.Judge(device.Identity, current.Result, next, now, current.Time) with { FromPreviousRun = current.FromPreviousRun });
+            // A device being authenticated right now is judged under the new policy when its flow ends.
+            device.UpdateAuth(current => current.Result is null || current.State == AuthStates.Authenticating ? current
+                : DeviceJudge.Judge(device.Identity, current.Result, next, now, current.Time) with { FromPreviousRun = current.FromPreviousRun });
         }
         LogReloaded(next.Trust.Anchors.Count, next.Reference.Entries.Count);
         return [];

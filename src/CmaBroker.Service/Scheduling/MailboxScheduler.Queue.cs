@@ -79,6 +79,9 @@ public sealed partial class MailboxScheduler
 
     private void CompleteCancelled(PendingRequest item, bool running)
     {
+        // A register driver aborts an exchange it is told to stop (protocols.md §10.4).
+        if (running)
+            lock (_gate) _aborts++;
         if (item.DeadlinePassed)
         {
             if (running)

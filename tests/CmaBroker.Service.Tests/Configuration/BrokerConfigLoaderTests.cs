@@ -51,7 +51,7 @@ public sealed class BrokerConfigLoaderTests
         Assert.That(sample with { SourcePath = null, KernelOwnedDrivers = [], Targets = [] },
             Is.EqualTo(new BrokerConfig { KernelOwnedDrivers = [], Targets = [] }));
         Assert.That(sample.KernelOwnedDrivers, Is.EqualTo(new BrokerConfig().KernelOwnedDrivers));
-        Assert.That(BrokerConfigLoader.Keys, Has.Count.EqualTo(18));
+        Assert.That(BrokerConfigLoader.Keys, Does.Contain("sysfsRoot").And.Contain("targets").And.Contain("requestDeadlineMs"));
     }
 
     [Test]

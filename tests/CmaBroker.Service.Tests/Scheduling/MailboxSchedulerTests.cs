@@ -160,6 +160,7 @@ public sealed class MailboxSchedulerTests
             await mailbox.Scheduler.ExchangeAsync(Tagged(SpdmProtocol, "stuck"), "a", TimeSpan.FromMilliseconds(80)));
         Assert.That(error!.Kind, Is.EqualTo(CmaErrorKind.Timeout));
         Assert.That(mailbox.Scheduler.Counters.Timeouts, Is.EqualTo(1UL));
+        Assert.That(mailbox.Scheduler.Counters.Aborts, Is.EqualTo(1UL), "the driver aborts the exchange it was told to stop");
 
         var next = await mailbox.Scheduler.ExchangeAsync(Tagged(SpdmProtocol, "next"), "a");
         Assert.That(TagOf(next), Is.EqualTo("next"));
