@@ -36,12 +36,20 @@ public sealed class CallerRegistry(DBusConnection connection, ILogger<CallerRegi
     }
 
     /// <summary>The caller's credentials (cached per unique name).</summary>
-    public Task<CallerCredentials> GetAsync(string uniqueName)
+    public Task<CallerCredentials> GetAsync(string uniqueName) => _cache.GetOrAdd(uniqueName, LookupOnceAsync);
+
+    /// <summary>A failed lookup is not cached: the next call asks the bus again.</summary>
+    private async Task<CallerCredentials> LookupOnceAsync(string uniqueName)
     {
-        Task<CallerCredentials> lookup = _cache.GetOrAdd(uniqueName, LookupAsync);
-        if (lookup.IsFaulted)
-            _cache.TryRemove(new(uniqueName, lookup));
-        return lookup;
+        try
+        {
+            return await LookupAsync(uniqueName).ConfigureAwait(false);
+        }
+        catch
+        {
+            _cache.TryRemove(uniqueName, out _);
+            throw;
+        }
     }
 
     public ValueTask DisposeAsync()

@@ -54,7 +54,8 @@ public static class HelpText
                 trace, debug, information (default), warning, error or critical.
             --check-config
                 Load and validate the configuration, trust anchors and reference files, print what is wrong,
-                and exit (0 valid, 2 invalid). Talks to no device and no bus.
+                and exit (0 valid, 2 invalid; an empty trust directory counts as a problem, since every device
+                would be untrusted). Talks to no device and no bus.
             -h, --help
                 Show this text and exit.
             -V, --version
