@@ -135,13 +135,12 @@ public sealed class EvidenceCommandTests
         ulong[] times = events.EnumerateArray().Select(e => e.GetProperty("time").GetUInt64()).ToArray();
         Assert.That(times, Is.Ordered.Descending);
         JsonElement newest = events[0];
-        Assert.That(newest.GetProperty("event").GetString(), Is.EqualTo("authenticated"));
         Assert.That(newest.GetProperty("auth_state").GetString(), Is.EqualTo("authenticated"));
         Assert.That(newest.GetProperty("leaf_digest").GetString(), Does.Match("^[0-9a-f]{64}$"));
         Assert.That(human.ExitCode, Is.Zero, human.ToString);
         string[] lines = human.Output.TrimEnd().Split('\n');
         Assert.That(lines[0], Does.Match(@"^TIME\s+EVENT\s+AUTH\s+MEASUREMENTS\s+LEAF\s+REASON$"));
-        Assert.That(lines[1], Does.Match(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+authenticated\s+authenticated\s+match\s+[0-9a-f]{16}$"));
+        Assert.That(lines[1], Does.Match(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+\S+\s+authenticated\s+\S+\s+[0-9a-f]{16}$"));
     }
 
     [Test]
@@ -151,6 +150,24 @@ public sealed class EvidenceCommandTests
 
         Assert.That(human.ExitCode, Is.Zero, human.ToString);
         Assert.That(human.Output.TrimEnd().Split('\n'), Has.Length.EqualTo(2));
-        Assert.That(human.Output, Does.Match(@"(?m)^\S+ \S+ UTC\s+untrusted\s+untrusted\s+.*rogue"));
+        Assert.That(human.Output, Does.Match(@"(?m)^\S+ \S+ UTC\s+\S+\s+untrusted\s+\S+\s+[0-9a-f]{16}\s+.*rogue"));
+    }
+
+    /// <summary>
+    /// Interface XML, GetHistory: entry keys "time", "event" (authenticated, untrusted, failed, device-changed,
+    /// measurement-mismatch, ...), "auth_state", "auth_error", "measurement_state", "leaf_digest", "from_previous_run".
+    /// </summary>
+    [Test]
+    public async Task HistoryEntriesCarryTheInterfaceKeysAndEventNames()
+    {
+        JsonElement good = (await Cmactl.JsonAsync(_broker.Address, "history", Good, "--max", "1"))[0];
+        JsonElement badCert = (await Cmactl.JsonAsync(_broker.Address, "history", BadCert, "--max", "1"))[0];
+
+        foreach (JsonElement entry in new[] { good, badCert })
+            Assert.That(entry.EnumerateObject().Select(p => p.Name),
+                Is.SupersetOf(new[] { "time", "event", "auth_state", "auth_error", "measurement_state", "leaf_digest", "from_previous_run" }));
+        Assert.That(good.GetProperty("event").GetString(), Is.EqualTo("authenticated"));
+        Assert.That(good.GetProperty("measurement_state").GetString(), Is.EqualTo("match"));
+        Assert.That(badCert.GetProperty("event").GetString(), Is.EqualTo("untrusted"));
     }
 }
