@@ -7,6 +7,7 @@ using CmaBroker.Emulation.Socket;
 using CmaBroker.Service.Configuration;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Policy;
+using CmaBroker.Service.Scheduling;
 using CmaBroker.Service.Tests.Support;
 using CmaBroker.Spdm.Crypto;
 using CmaBroker.Spdm.Messages;
@@ -224,6 +225,51 @@ public sealed class BrokerServiceTests
         Assert.That(auth.State, Is.EqualTo(AuthStates.KernelOwned));
         Assert.That(auth.Error, Does.Contain("cxl_pci"));
         Assert.That(TotalExchanges(broker), Is.Zero);
+    }
+
+    [Test]
+    public async Task The_brokers_authentication_waits_for_a_client_lease_while_discovery_keeps_flowing_and_renegotiates_after_it()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        await using var broker = new BrokerService(Config("emulated:good"));
+        await broker.StartAsync();
+        var device = DeviceOf(broker, "good");
+        var mailbox = device.SelectMailbox(DoeProtocol.Cma);
+        var clientLease = await mailbox.AcquireLeaseAsync("spdm", ":1.42", TimeSpan.FromSeconds(30));
+
+        var authentication = broker.AuthenticateAsync(device);
+        var discovery = await mailbox.ExchangeAsync(DoeProtocol.Discovery, new byte[4], ":1.43");
+
+        Assert.That(discovery.Payload.Length, Is.EqualTo(4));
+        Assert.That(device.Auth.State, Is.EqualTo(AuthStates.Authenticating));
+        Assert.That(authentication.IsCompleted, Is.False, "the broker's flow needs the SPDM lease the client holds");
+        Assert.That(mailbox.Scheduler!.RenegotiationRequired, Is.False);
+
+        clientLease.Release();
+        var auth = await authentication;
+
+        Assert.That(auth.State, Is.EqualTo(AuthStates.Authenticated), auth.Error);
+        Assert.That(mailbox.Scheduler.RenegotiationRequired, Is.False, "the broker's lease consumed the re-negotiation flag (its flow starts with GET_VERSION)");
+        Assert.That(mailbox.Scheduler.ActiveLease, Is.Null, "the broker's lease is released after the flow");
+    }
+
+    [Test]
+    public async Task A_client_that_disconnects_while_holding_a_lease_leaves_nothing_behind()
+    {
+        await using var broker = new BrokerService(Config("emulated:good"));
+        await broker.StartAsync();
+        var mailbox = DeviceOf(broker, "good").SelectMailbox(DoeProtocol.Cma);
+        var lease = await mailbox.AcquireLeaseAsync("spdm", ":1.7", TimeSpan.FromSeconds(30));
+        var ended = new TaskCompletionSource<LeaseEndReason>();
+        lease.Ended += (_, reason) => ended.TrySetResult(reason);
+        var waiting = mailbox.ExchangeAsync(DoeProtocol.Cma, new byte[] { 0x10, 0x84, 0, 0 }, ":1.8");
+
+        broker.DropClient(":1.7");
+
+        Assert.That(await ended.Task.WaitAsync(TimeSpan.FromSeconds(5)), Is.EqualTo(LeaseEndReason.OwnerDropped));
+        var version = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.That(version.Payload.Span[1], Is.EqualTo(0x04), "the other client's GET_VERSION got its VERSION answer");
+        Assert.That(mailbox.Scheduler!.ActiveLease, Is.Null);
     }
 
     [Test]
