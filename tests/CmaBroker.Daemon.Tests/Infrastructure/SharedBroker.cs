@@ -22,7 +22,7 @@ public static class SharedBroker
         }
     }
 
-    internal static async Task StopAsync()
+    public static async Task StopAsync()
     {
         if (_instance is not null)
             await _instance.DisposeAsync().ConfigureAwait(false);
@@ -30,10 +30,3 @@ public static class SharedBroker
     }
 }
 
-/// <summary>Stops the shared daemon and bus after every test ran.</summary>
-[SetUpFixture]
-public sealed class SharedBrokerTeardown
-{
-    [OneTimeTearDown]
-    public Task StopAsync() => SharedBroker.StopAsync();
-}
