@@ -99,7 +99,7 @@ internal static class DeviceCommands
             ctx.Output.WriteLine($"Device {Text(properties, "Address")}: {state}");
             if (Text(properties, "AuthError") is { Length: > 0 } error)
                 ctx.Output.WriteLine($"  Reason: {error}");
-            PrintProperties(ctx.Output, result, "  ", skip: null);
+            PrintProperties(ctx.Output, result, "  ", skip: "auth_error"); // already printed as the Reason line
         }
         return ExitCodeForAuthState(state);
     }
