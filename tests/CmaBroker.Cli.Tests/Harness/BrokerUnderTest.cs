@@ -163,14 +163,6 @@ public static class SharedBroker
     }
 }
 
-/// <summary>Stops the shared broker once every test ran.</summary>
-[SetUpFixture]
-public sealed class SharedBrokerTeardown
-{
-    [OneTimeTearDown]
-    public Task StopAsync() => SharedBroker.StopAsync();
-}
-
 /// <summary>The demo's static files under packaging/demo/.</summary>
 public static class DemoFiles
 {
