@@ -73,12 +73,12 @@ public partial class SystemdUnitTests
     }
 
     [Test]
-    public void RestartIsPreventedForPermissionAndLockdownExitCodes()
+    public void RestartIsPreventedForConfigurationPermissionAndLockdownExitCodes()
     {
         var settings = ReadServiceSettings();
         Assert.That(settings["Restart"], Is.EqualTo(new[] { "on-failure" }));
         var prevented = settings["RestartPreventExitStatus"].SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(int.Parse).ToList();
-        Assert.That(prevented, Is.EquivalentTo(new[] { CmaBroker.Doe.Errors.ExitCodes.PermissionDenied, CmaBroker.Doe.Errors.ExitCodes.Lockdown }));
+        Assert.That(prevented, Is.EquivalentTo(new[] { CmaBroker.Doe.Errors.ExitCodes.Usage, CmaBroker.Doe.Errors.ExitCodes.PermissionDenied, CmaBroker.Doe.Errors.ExitCodes.Lockdown }));
     }
 
     [Test]
