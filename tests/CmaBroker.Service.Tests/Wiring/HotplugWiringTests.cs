@@ -97,6 +97,37 @@ public sealed class HotplugWiringTests
         Assert.That(authenticated, Is.EqualTo(2));
     }
 
+    [Test]
+    public async Task Bind_and_unbind_with_a_different_driver_reopen_the_device_and_reevaluate_kernel_ownership()
+    {
+        // A sysfs tree of our own, so a driver can really appear and vanish (the machine's drivers are never touched).
+        var address = new PciAddress(0, 0x46, 0, 0);
+        string sysfs = _temp.Sub("sys");
+        string deviceDirectory = _temp.Sub($"sys/bus/pci/devices/{address}");
+        string driverDirectory = _temp.Sub("sys/bus/pci/drivers/cxl_pci");
+        await using var service = new BrokerService(Config($"emulated:good@{address}") with { SysfsRoot = sysfs, SettleTime = TimeSpan.Zero });
+        await using var coordinator = new HotplugCoordinator(service);
+        await service.StartAsync();
+        await service.ColdplugAuthentication;
+        var unbound = service.Registry.Get(address);
+        Assert.That(unbound.Auth.State, Is.EqualTo(AuthStates.Authenticated));
+
+        File.CreateSymbolicLink(Path.Combine(deviceDirectory, "driver"), driverDirectory);
+        coordinator.Handle(WiringSupport.KernelEvent("bind", address, "DRIVER=cxl_pci"));
+        await coordinator.IdleAsync();
+        var bound = service.Registry.Get(address);
+        Assert.That(bound, Is.Not.SameAs(unbound), "reopened with the new evidence");
+        Assert.That(bound.Driver, Is.EqualTo("cxl_pci"));
+        Assert.That(bound.Auth.State, Is.EqualTo(AuthStates.KernelOwned));
+
+        File.Delete(Path.Combine(deviceDirectory, "driver"));
+        coordinator.Handle(WiringSupport.KernelEvent("unbind", address));
+        await coordinator.IdleAsync();
+        var released = service.Registry.Get(address);
+        Assert.That(released.Driver, Is.Empty);
+        Assert.That(released.Auth.State, Is.EqualTo(AuthStates.Authenticated), released.Auth.Error);
+    }
+
     [TestCase("ERROR_EVENT=SUCCESSFUL_RECOVERY")]
     [TestCase("DEVICE_ONLINE=1")]
     public async Task A_change_uevent_reporting_error_recovery_reauthenticates(string property)
