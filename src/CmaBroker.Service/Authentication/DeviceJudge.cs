@@ -23,9 +23,12 @@ public static class DeviceJudge
         DateTimeOffset now, DateTimeOffset? authenticatedAt = null)
     {
         var (state, error) = Verdict(result, policies.Trust, now);
-        var measurements = state is AuthStates.Authenticated or AuthStates.Untrusted
+        // Measurements are only as good as the key that signed them: an untrusted leaf's "match" would
+        // vouch for values anyone could have signed, so only an authenticated device is compared.
+        var measurements = state is AuthStates.Authenticated
             ? policies.Reference.Judge(identity, result.Measurements, result.MeasurementHashAlgorithm)
-            : new MeasurementJudgement(MeasurementStates.Unavailable, [], "measurements not verified");
+            : new MeasurementJudgement(MeasurementStates.Unavailable, [],
+                state is AuthStates.Untrusted ? "measurements signed by an untrusted device" : "measurements not verified");
         return new DeviceAuthSnapshot
         {
             State = state,

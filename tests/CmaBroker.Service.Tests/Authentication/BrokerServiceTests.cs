@@ -66,6 +66,8 @@ public sealed class BrokerServiceTests
         Assert.That(good.Time, Is.Not.Null);
         Assert.That(good.MeasurementState, Is.EqualTo(MeasurementStates.NoReference));
         Assert.That(DeviceOf(broker, "bad-cert").Auth.State, Is.EqualTo(AuthStates.Untrusted));
+        Assert.That(DeviceOf(broker, "bad-cert").Auth.MeasurementState, Is.EqualTo(MeasurementStates.Unavailable),
+            "measurements signed by an untrusted key are not compared");
         Assert.That(DeviceOf(broker, "no-cma").Auth.State, Is.EqualTo(AuthStates.Unsupported));
         Assert.That(DeviceOf(broker, "no-cma").Auth.MeasurementState, Is.EqualTo(MeasurementStates.Unavailable));
     }
