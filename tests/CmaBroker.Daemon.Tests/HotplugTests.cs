@@ -39,20 +39,63 @@ public sealed class HotplugTests
         await added.WaitForAsync(s => s.Body == path, TimeSpan.FromSeconds(15));
         Assert.That(await broker.WaitForAuthSettledAsync(path), Is.EqualTo("authenticated"), broker.Daemon.Log);
 
-        var history = await broker.Client.CallAsync(path, Names.Device, "GetHistory", "u", (ref MessageWriter w) => w.WriteUInt32(0),
-            static (Message m, object? _) =>
-            {
-                Reader reader = m.GetBodyReader();
-                var entries = new List<Dictionary<string, VariantValue>>();
-                ArrayEnd end = reader.ReadArrayStart(DBusType.Array);
-                while (reader.HasNext(end))
-                    entries.Add(reader.ReadDictionaryOfStringToVariantValue());
-                return entries;
-            });
+        // The record is saved right after the verdict is published: poll briefly.
+        List<Dictionary<string, VariantValue>> history = [];
+        for (int i = 0; i < 200 && history.Count(e => e["event"].GetString() == "authentication") < 2; i++)
+        {
+            if (i > 0)
+                await Task.Delay(25);
+            history = await broker.Client.CallAsync(path, Names.Device, "GetHistory", "u", (ref MessageWriter w) => w.WriteUInt32(0),
+                static (Message m, object? _) =>
+                {
+                    Reader reader = m.GetBodyReader();
+                    var entries = new List<Dictionary<string, VariantValue>>();
+                    ArrayEnd end = reader.ReadArrayStart(DBusType.Array);
+                    while (reader.HasNext(end))
+                        entries.Add(reader.ReadDictionaryOfStringToVariantValue());
+                    return entries;
+                });
+        }
         // Coldplug's and the hotplug add's authentications, both from the state store, newest first.
         Assert.That(history.Count(e => e["event"].GetString() == "authentication"), Is.GreaterThanOrEqualTo(2), broker.Daemon.Log);
         Assert.That(history[0]["auth_state"].GetString(), Is.EqualTo("authenticated"));
         Assert.That(Directory.GetFiles(broker.Daemon.Directories.State, "pci_*.json"), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public async Task After_a_restart_the_stored_result_shows_with_FromPreviousRun_until_the_device_is_authenticated_again()
+    {
+        const string target = "emulated:good#3";
+        string saved = Path.Combine(Path.GetTempPath(), "cmabroker-daemon-state-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(saved);
+        try
+        {
+            await using (var first = await BrokerUnderTest.StartAsync([target]))
+            {
+                string firstPath = await first.DevicePathAsync(target);
+                Assert.That(await first.WaitForAuthSettledAsync(firstPath), Is.EqualTo("authenticated"));
+                // The record is saved right after the verdict is published.
+                for (int i = 0; i < 200 && Directory.GetFiles(first.Daemon.Directories.State, "pci_*.json").Length == 0; i++)
+                    await Task.Delay(25);
+                foreach (string file in Directory.GetFiles(first.Daemon.Directories.State, "pci_*.json"))
+                    File.Copy(file, Path.Combine(saved, Path.GetFileName(file)));
+            }
+            Assert.That(Directory.GetFiles(saved), Has.Length.EqualTo(1));
+
+            await using var second = await BrokerUnderTest.StartAsync([target], ["--set", "authenticateOnAdd=false"],
+                prepare: d => { foreach (string file in Directory.GetFiles(saved)) File.Copy(file, Path.Combine(d.State, Path.GetFileName(file))); });
+            string path = await second.DevicePathAsync(target);
+            Assert.That((await second.Client.GetPropertyAsync(path, Names.Device, "FromPreviousRun")).GetBool(), Is.True);
+            Assert.That((await second.Client.GetPropertyAsync(path, Names.Device, "AuthState")).GetString(), Is.EqualTo("authenticated"));
+
+            await second.Client.CallAsync(path, Names.Device, "Authenticate", "a{sv}", (ref MessageWriter w) => w.WriteDictionaryEnd(w.WriteDictionaryStart()));
+            Assert.That((await second.Client.GetPropertyAsync(path, Names.Device, "FromPreviousRun")).GetBool(), Is.False);
+            Assert.That((await second.Client.GetPropertyAsync(path, Names.Device, "AuthState")).GetString(), Is.EqualTo("authenticated"));
+        }
+        finally
+        {
+            Directory.Delete(saved, recursive: true);
+        }
     }
 
     private static void Trigger(string address, string action) =>
