@@ -13,7 +13,7 @@ public sealed class EnrollTests
     private BrokerUnderTest _broker = null!;
 
     [SetUp]
-    public async Task StartBrokerAsync() => _broker = await BrokerUnderTest.StartAsync(["emulated:good#0"]);
+    public async Task StartBrokerAsync() => _broker = await BrokerUnderTest.StartAsync(["emulated:good#0", "emulated:bad-cert#0"]);
 
     [TearDown]
     public async Task StopBrokerAsync() => await _broker.DisposeAsync();
@@ -41,17 +41,34 @@ public sealed class EnrollTests
         Assert.That(after.GetProperty("measurementState").GetString(), Is.EqualTo("match"), "enroll re-judges the device");
     }
 
-    /// <summary>Interface XML, Enroll: "overwrite" b, "default false: Error.InvalidArgument if present".</summary>
+    /// <summary>Interface XML, Enroll: the entry is written from the current verified measurements; enrolling again rewrites it.</summary>
     [Test]
-    public async Task EnrollingAgainWithoutOverwriteIsRefused()
+    public async Task EnrollingAgainRewritesTheSameReferenceFile()
     {
         RunResult first = await Cmactl.OnBusAsync(_broker.Address, "--json", "enroll", Good);
         Assert.That(first.ExitCode, Is.Zero, first.ToString);
+        string firstFile;
         using (JsonDocument written = JsonDocument.Parse(first.Output))
-            Assert.That(File.Exists(written.RootElement.GetProperty("referenceFile").GetString()), Is.True);
+            firstFile = written.RootElement.GetProperty("referenceFile").GetString()!;
 
         RunResult again = await Cmactl.OnBusAsync(_broker.Address, "--json", "enroll", Good);
-        Assert.That(again.ExitCode, Is.EqualTo(ExitCodes.Usage), again.ToString);
-        Assert.That(again.Error, Does.Contain("org.cmabroker.Broker1.Error.InvalidArgument"));
+
+        Assert.That(again.ExitCode, Is.Zero, again.ToString);
+        using (JsonDocument written = JsonDocument.Parse(again.Output))
+            Assert.That(written.RootElement.GetProperty("referenceFile").GetString(), Is.EqualTo(firstFile));
+        Assert.That(Directory.GetFiles(_broker.ReferenceDirectory, "*.json"), Has.Length.EqualTo(1));
+        JsonElement after = await Cmactl.JsonAsync(_broker.Address, "show", Good);
+        Assert.That(after.GetProperty("measurementState").GetString(), Is.EqualTo("match"));
+    }
+
+    /// <summary>Interface XML, Enroll: "Needs an authenticated device (Error.Untrusted otherwise)".</summary>
+    [Test]
+    public async Task EnrollingAnUntrustedDeviceIsRefused()
+    {
+        RunResult result = await Cmactl.OnBusAsync(_broker.Address, "enroll", BrokerUnderTest.AddressOf("bad-cert"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Untrusted), result.ToString);
+        Assert.That(result.Error, Does.Contain("org.cmabroker.Broker1.Error.Untrusted"));
+        Assert.That(Directory.GetFiles(_broker.ReferenceDirectory, "*.json"), Is.Empty);
     }
 }

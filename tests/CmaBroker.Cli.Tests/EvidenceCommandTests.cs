@@ -112,14 +112,20 @@ public sealed class EvidenceCommandTests
         Assert.That(result.Output, Does.Match(@"(?m)^time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"));
     }
 
-    /// <summary>Interface XML, GetEvidence: "Needs a device whose last authentication succeeded (Error.Untrusted otherwise)".</summary>
+    /// <summary>
+    /// Interface XML, GetEvidence: "works for any device that speaks CMA/SPDM, whatever its AuthState, because the
+    /// verifier judges the chain itself". So an untrusted device's evidence comes back, and what shows it untrusted
+    /// is its chain: the root is not the trusted (good) root CA.
+    /// </summary>
     [Test]
-    public async Task EvidenceOfAnUntrustedDeviceIsRefusedAsUntrusted()
+    public async Task EvidenceOfAnUntrustedDeviceCarriesAChainThatDoesNotLeadToTheTrustedRoot()
     {
-        RunResult result = await Cmactl.OnBusAsync(_broker.Address, "evidence", BadCert, "--nonce", new string('0', 64));
+        JsonElement evidence = await Cmactl.JsonAsync(_broker.Address, "evidence", BadCert, "--nonce", new string('0', 64));
 
-        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Untrusted), result.ToString);
-        Assert.That(result.Error, Does.Contain("org.cmabroker.Broker1.Error.Untrusted"));
+        byte[] root = Convert.FromHexString(evidence.GetProperty("certificates").EnumerateArray().First().GetString()!);
+        byte[] trustedRoot = SpdmProfiles.TrustAnchors.Single().GetEncoded();
+        Assert.That(root, Is.Not.EqualTo(trustedRoot), "bad-cert's chain is rooted at the rogue CA");
+        Assert.That(root, Is.EqualTo(SpdmProfiles.TrustAnchorsFor("bad-cert").Single().GetEncoded()));
     }
 
     [Test]
