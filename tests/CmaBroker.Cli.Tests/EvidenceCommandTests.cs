@@ -161,7 +161,7 @@ public sealed class EvidenceCommandTests
 
     /// <summary>
     /// Interface XML, GetHistory: entry keys "time", "event" (authenticated, untrusted, failed, device-changed,
-    /// measurement-mismatch, ...), "auth_state", "auth_error", "measurement_state", "leaf_digest", "from_previous_run".
+    /// device-replaced, certificate-expiring), "auth_state", "auth_error", "measurement_state", "leaf_digest", "from_previous_run".
     /// </summary>
     [Test]
     public async Task HistoryEntriesCarryTheInterfaceKeysAndEventNames()

@@ -128,7 +128,8 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
         if (StoredHistory is { } stored)
         {
             return stored(device.Address, (int)Math.Min(max, int.MaxValue))
-                .Select(e => new HistoryEntry(e.Time, e.Kind, e.Verdict, e.Reason, "", e.LeafCertificateSha256 ?? "", e.Time < _startedAt))
+                .Select(e => new HistoryEntry(e.Time, HistoryEventName(e), e.Verdict, e.Reason, e.MeasurementState ?? "",
+                    e.LeafCertificateSha256 ?? "", e.Time < _startedAt))
                 .ToList();
         }
         if (!_history.TryGetValue(device, out List<HistoryEntry>? entries))
@@ -169,6 +170,13 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
         DeviceAdded?.Invoke(device);
         StatusChanged?.Invoke();
     }
+
+    /// <summary>
+    /// The interface XML names history events by outcome (authenticated, untrusted, failed, …); the store
+    /// records a finished attempt as kind "authentication" with its verdict, and other kinds as they are.
+    /// </summary>
+    private static string HistoryEventName(global::CmaBroker.Service.State.AuthenticationEventRecord e) =>
+        e.Kind == global::CmaBroker.Service.State.AuthenticationEventKinds.Authentication ? e.Verdict : e.Kind;
 
     private void RecordHistory(Device device)
     {

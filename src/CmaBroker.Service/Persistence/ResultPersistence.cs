@@ -63,7 +63,7 @@ public sealed partial class ResultPersistence : IDisposable
         {
             var record = _records.GetValueOrDefault(device.Address.ToString()) ?? DeviceStateMapper.ToRecord(device);
             var auth = device.Auth;
-            SaveLocked(record.WithEvent(new AuthenticationEventRecord(_time.GetUtcNow(), kind, auth.State, reason, DeviceStateMapper.LeafDigest(auth))));
+            SaveLocked(record.WithEvent(new AuthenticationEventRecord(_time.GetUtcNow(), kind, auth.State, reason, DeviceStateMapper.LeafDigest(auth), auth.MeasurementState)));
         }
     }
 
@@ -102,7 +102,7 @@ public sealed partial class ResultPersistence : IDisposable
                     current = current with { Identity = current.Identity with { LeafCertificateSha256 = previous.Identity.LeafCertificateSha256 } };
             }
             history.Add(new AuthenticationEventRecord(current.AuthenticatedAt ?? now, AuthenticationEventKinds.Authentication,
-                current.Verdict, current.Reason, DeviceStateMapper.LeafDigest(device.Auth)));
+                current.Verdict, current.Reason, DeviceStateMapper.LeafDigest(device.Auth), device.Auth.MeasurementState));
             SaveLocked(current with { FirstSeen = firstSeen, History = history });
         }
     }

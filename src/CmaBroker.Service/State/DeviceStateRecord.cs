@@ -93,7 +93,8 @@ public sealed record AuthenticationEventRecord(
     string Kind,
     string Verdict,
     string Reason,
-    string? LeafCertificateSha256 = null);
+    string? LeafCertificateSha256 = null,
+    string? MeasurementState = null);
 
 /// <summary>Values of <see cref="AuthenticationEventRecord.Kind"/>.</summary>
 public static class AuthenticationEventKinds
