@@ -41,7 +41,7 @@ public sealed class HotplugTests
 
         // The record is saved right after the verdict is published: poll briefly.
         List<Dictionary<string, VariantValue>> history = [];
-        for (int i = 0; i < 200 && history.Count(e => e["event"].GetString() == "authentication") < 2; i++)
+        for (int i = 0; i < 200 && history.Count(e => e["auth_state"].GetString() == "authenticated") < 2; i++)
         {
             if (i > 0)
                 await Task.Delay(25);
@@ -57,7 +57,7 @@ public sealed class HotplugTests
                 });
         }
         // Coldplug's and the hotplug add's authentications, both from the state store, newest first.
-        Assert.That(history.Count(e => e["event"].GetString() == "authentication"), Is.GreaterThanOrEqualTo(2), broker.Daemon.Log);
+        Assert.That(history.Count(e => e["auth_state"].GetString() == "authenticated"), Is.GreaterThanOrEqualTo(2), broker.Daemon.Log);
         Assert.That(history[0]["auth_state"].GetString(), Is.EqualTo("authenticated"));
         Assert.That(Directory.GetFiles(broker.Daemon.Directories.State, "pci_*.json"), Has.Length.EqualTo(1));
     }
