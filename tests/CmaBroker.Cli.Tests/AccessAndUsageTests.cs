@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using CmaBroker.Cli.Tests.Harness;
 using CmaBroker.Doe.Errors;
 

@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using CmaBroker.Daemon.Tests.Infrastructure;
 
 namespace CmaBroker.Daemon.Tests;

@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using CmaBroker.Emulation.Profiles;
 
 namespace CmaBroker.Daemon.Tests.Infrastructure;

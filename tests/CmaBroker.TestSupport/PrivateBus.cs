@@ -1,10 +1,11 @@
 using System.Diagnostics;
 
-namespace CmaBroker.Daemon.Tests.Infrastructure;
+namespace CmaBroker.TestSupport;
 
 /// <summary>
 /// A private system-type dbus-daemon listening under a temp dir, configured like Debian's system bus (deny method
-/// calls by default) and including the project's real dbus-policy/org.cmabroker.Broker1.conf.
+/// calls by default) and including the project's real dbus-policy/org.cmabroker.Broker1.conf. Shared by the
+/// daemon and cmactl tests.
 /// </summary>
 public sealed class PrivateBus : IAsyncDisposable
 {
@@ -50,7 +51,7 @@ public sealed class PrivateBus : IAsyncDisposable
                 <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
                 <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Peer"/>
               </policy>
-              <include>{RepositoryPaths.BusPolicy}</include>
+              <include>{Path.Combine(SharedFixtures.RepositoryRoot, "dbus-policy", "org.cmabroker.Broker1.conf")}</include>
             </busconfig>
             """).ConfigureAwait(false);
         // Let unprivileged test users reach the socket.
