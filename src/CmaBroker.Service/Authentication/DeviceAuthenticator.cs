@@ -1,8 +1,10 @@
 using CmaBroker.Doe;
+using CmaBroker.Doe.Targets;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Scheduling;
 using CmaBroker.Spdm.Authentication;
+using CmaBroker.Spdm.Requester;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -54,7 +56,7 @@ public sealed partial class DeviceAuthenticator
         AuthenticationResult result;
         try
         {
-            result = await RunUnderLeaseAsync(mailbox, policies, slot ?? policies.Config.ChallengeSlot, null, cancellationToken).ConfigureAwait(false);
+            result = await RunUnderLeaseAsync(device, mailbox, policies, slot ?? policies.Config.ChallengeSlot, null, cancellationToken).ConfigureAwait(false);
         }
         catch (CmaException e)
         {
@@ -89,7 +91,7 @@ public sealed partial class DeviceAuthenticator
                 $"{device.Address}: {refused.Reason}");
         var mailbox = device.SelectMailbox(DoeProtocol.Cma);
         var policies = _policies();
-        var result = await RunUnderLeaseAsync(mailbox, policies, slot ?? policies.Config.ChallengeSlot, nonce, cancellationToken).ConfigureAwait(false);
+        var result = await RunUnderLeaseAsync(device, mailbox, policies, slot ?? policies.Config.ChallengeSlot, nonce, cancellationToken).ConfigureAwait(false);
         var snapshot = DeviceJudge.Judge(device.Identity, result, _policies(), _time.GetUtcNow());
         device.SetAuth(snapshot);
         if (result.Verdict is AuthenticationVerdict.Failed)
@@ -116,7 +118,7 @@ public sealed partial class DeviceAuthenticator
         return null;
     }
 
-    private async Task<AuthenticationResult> RunUnderLeaseAsync(Mailbox mailbox, PolicySet policies, byte slot, byte[]? nonce, CancellationToken cancellationToken)
+    private async Task<AuthenticationResult> RunUnderLeaseAsync(Device device, Mailbox mailbox, PolicySet policies, byte slot, byte[]? nonce, CancellationToken cancellationToken)
     {
         var scheduler = mailbox.CheckUsable(DoeProtocol.Cma);
         // Wait for the class at most as long as a client lease may last, plus the normal deadline.
@@ -128,6 +130,11 @@ public sealed partial class DeviceAuthenticator
             Slot = slot,
             MeasurementNonce = nonce,
             Logger = _template.Logger ?? _logger,
+            // Socket targets have no DOE register timeout: each response gets the responder's CT
+            // (from CTExponent) within the configured bounds, as the design note asks.
+            ResponseTimeout = device.Target is SpdmSocketTargetName
+                ? new ResponseTimeoutBounds(policies.Config.SocketTimeoutMin, policies.Config.SocketTimeoutMax)
+                : _template.ResponseTimeout,
         };
         return await SpdmAuthenticator.AuthenticateAsync(lease, options, cancellationToken).ConfigureAwait(false);
     }

@@ -54,4 +54,10 @@ public sealed record AuthenticationOptions
 
     /// <summary>Structured log sink; null = no logging.</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// Per-response deadline from the responder's CTExponent, bounded (see <see cref="Requester.SpdmChannelOptions.ResponseTimeout"/>):
+    /// set for spdm-socket targets; null on register targets, whose DOE driver bounds every object at 1 s.
+    /// </summary>
+    public Requester.ResponseTimeoutBounds? ResponseTimeout { get; init; }
 }

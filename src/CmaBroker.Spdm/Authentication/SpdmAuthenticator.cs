@@ -32,6 +32,7 @@ public static class SpdmAuthenticator
             MaxResponseNotReadyWait = options.MaxResponseNotReadyWait,
             MaxResponseNotReadyRounds = options.MaxResponseNotReadyRounds,
             Clock = options.Clock,
+            ResponseTimeout = options.ResponseTimeout,
         }, options.Logger);
 
         var progress = new Progress(options.Slot);

@@ -32,6 +32,27 @@ public sealed class SpdmChannel
     /// <summary>Every message sent and received, in order.</summary>
     public IReadOnlyList<TranscriptEntry> Log => _log;
 
+    /// <summary>The responder's CTExponent once CAPABILITIES arrived (drives <see cref="SpdmChannelOptions.ResponseTimeout"/>).</summary>
+    public byte? ResponderCtExponent { get; set; }
+
+    /// <summary>ST1, the bound for responses that need no cryptography (§4.12: 100 ms).</summary>
+    private static readonly TimeSpan St1 = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The deadline for one response under <see cref="SpdmChannelOptions.ResponseTimeout"/>, or null for none.</summary>
+    public TimeSpan? CurrentResponseTimeout
+    {
+        get
+        {
+            if (_options.ResponseTimeout is not { } bounds)
+                return null;
+            if (ResponderCtExponent is not { } exponent)
+                return bounds.Maximum;
+            var ct = exponent >= 40 ? TimeSpan.MaxValue : TimeSpan.FromTicks((1L << exponent) * TimeSpan.TicksPerMicrosecond);
+            var wanted = ct >= TimeSpan.MaxValue - St1 ? TimeSpan.MaxValue : St1 + ct;
+            return wanted < bounds.Minimum ? bounds.Minimum : wanted > bounds.Maximum ? bounds.Maximum : wanted;
+        }
+    }
+
     /// <summary>
     /// Sends <paramref name="request"/> and returns the response payload (starting with the SPDM header,
     /// possibly followed by padding) whose code is <paramref name="expected"/> and version <paramref name="version"/>.
@@ -101,7 +122,24 @@ public sealed class SpdmChannel
         int padded = (message.Length + 3) & ~3;
         var payload = new byte[padded];
         message.CopyTo(payload, 0);
-        var response = await _exchange.ExchangeAsync(new DoeObject(DoeProtocol.Cma, payload), cancellationToken).ConfigureAwait(false);
+        DoeObject response;
+        if (CurrentResponseTimeout is { } timeout)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            try
+            {
+                response = await _exchange.ExchangeAsync(new DoeObject(DoeProtocol.Cma, payload), deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new CmaException(CmaErrorKind.Timeout,
+                    $"no SPDM response to {SpdmCodes.Name((SpdmCode)message[1])} within {timeout.TotalMilliseconds:0} ms " +
+                    (ResponderCtExponent is { } e ? $"(responder CTExponent {e}, bounded by configuration)" : "(before CAPABILITIES: the configured maximum)"));
+            }
+        }
+        else
+            response = await _exchange.ExchangeAsync(new DoeObject(DoeProtocol.Cma, payload), cancellationToken).ConfigureAwait(false);
         if (response.Protocol != DoeProtocol.Cma)
             throw SpdmProtocolException.Protocol($"response arrived as DOE protocol {response.Protocol}, expected CMA {DoeProtocol.Cma}");
         byte[] bytes = response.Payload.ToArray();

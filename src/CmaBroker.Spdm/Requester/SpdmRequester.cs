@@ -58,6 +58,7 @@ public sealed class SpdmRequester
             throw SpdmProtocolException.Protocol($"CAPABILITIES response of {capsBytes.Length} bytes is truncated for SPDM {version}");
         Record(_a, requestCaps, capsBytes, n);
         CheckCapabilities(caps, version);
+        _channel.ResponderCtExponent = caps.CtExponent;
 
         var offeredAsym = SpdmAlgorithms.SupportedBaseAsymFor(version) & (policy.BaseAsym ?? SpdmAlgorithms.SupportedBaseAsym);
         var offeredHash = SpdmAlgorithms.SupportedBaseHash & (policy.BaseHash ?? SpdmAlgorithms.SupportedBaseHash);
