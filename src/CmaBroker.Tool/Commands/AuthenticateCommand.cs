@@ -1,6 +1,8 @@
 using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
+using CmaBroker.Doe.Targets;
 using CmaBroker.Spdm.Authentication;
+using CmaBroker.Spdm.Requester;
 using CmaBroker.Tool.Cli;
 using CmaBroker.Tool.Output;
 
@@ -13,6 +15,9 @@ namespace CmaBroker.Tool.Commands;
 /// </summary>
 public static class AuthenticateCommand
 {
+    private static ResponseTimeoutBounds SocketBounds(TimeSpan socketTimeout) =>
+        new(socketTimeout < TimeSpan.FromSeconds(1) ? socketTimeout : TimeSpan.FromSeconds(1), socketTimeout);
+
     public static async Task<int> RunAsync(ToolContext context, bool measurementsOnly, CancellationToken cancellationToken)
     {
         var targetName = context.Target;
@@ -23,7 +28,16 @@ public static class AuthenticateCommand
 
         await using var target = await context.OpenTargetAsync(cancellationToken);
         var mailbox = target.SelectMailbox(DoeProtocol.Cma);
-        var options = new AuthenticationOptions { TrustAnchors = anchors, Slot = slot };
+        var options = new AuthenticationOptions
+        {
+            TrustAnchors = anchors,
+            Slot = slot,
+            // A socket has no DOE register timeout: bound each SPDM response by the responder's CT
+            // (CTExponent), at least 1 s and at most the --timeout-ms the socket itself uses.
+            ResponseTimeout = targetName is SpdmSocketTargetName
+                ? SocketBounds(context.CommandLine.Timeout ?? TimeSpan.FromSeconds(10))
+                : null,
+        };
         var result = await SpdmAuthenticator.AuthenticateAsync(mailbox.Exchange, options, cancellationToken);
 
         var document = AuthenticationDocument.From(targetName.ToString(), target.Address.ToString(), mailbox.Offset, result);
