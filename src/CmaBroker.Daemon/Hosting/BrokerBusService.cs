@@ -26,6 +26,9 @@ public sealed partial class BrokerBusService(
     /// <summary>How long StopAsync waits for replies already being computed before closing the connection.</summary>
     private static readonly TimeSpan ReplyDrainTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long connecting (socket, authentication, Hello) may take.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+
     private DBusConnection? _connection;
     private CallerRegistry? _callers;
     private ObjectTree? _tree;
@@ -40,11 +43,19 @@ public sealed partial class BrokerBusService(
         string address = BusAddress.Resolve(config.Bus);
         notifier.Status("connecting to the bus");
         _connection = new DBusConnection(address);
+        // Bounded, and abandoned when a stop is requested during start-up (SIGTERM before READY): a bus
+        // that never answers Hello must not keep the daemon from exiting.
+        using var connectDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectDeadline.CancelAfter(ConnectTimeout);
         try
         {
-            await _connection.ConnectAsync().ConfigureAwait(false);
+            await _connection.ConnectAsync().AsTask().WaitAsync(connectDeadline.Token).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is not CmaException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CmaException(CmaErrorKind.Timeout, $"the bus at {address} did not answer within {ConnectTimeout.TotalSeconds:0} s");
+        }
+        catch (Exception error) when (error is not (CmaException or OperationCanceledException))
         {
             throw new CmaException(CmaErrorKind.Failed, $"cannot connect to the bus at {address}: {error.Message}", error);
         }

@@ -59,6 +59,13 @@ public static class DaemonProgram
             await StopQuietlyAsync(host).ConfigureAwait(false);
             return error is UnauthorizedAccessException ? ExitCodes.PermissionDenied : ExitCodes.Failed;
         }
+        catch (OperationCanceledException) when (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+        {
+            // SIGTERM (or SIGINT) arrived while starting: a clean stop, not a failure.
+            logger.LogInformation("Stopped while starting");
+            await StopQuietlyAsync(host).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
         await host.WaitForShutdownAsync().ConfigureAwait(false);
         return ExitCodes.Success;
     }
