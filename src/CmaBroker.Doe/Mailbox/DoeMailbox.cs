@@ -219,7 +219,7 @@ public sealed class DoeMailbox : IDoeExchange, IDisposable
         _logger.LogWarning("DOE {Device} mailbox 0x{Offset:x3}: no response within {TimeoutMs} ms, aborting",
             _device, Offset, _options.Timeout.TotalMilliseconds);
         throw await FailAsync(CmaErrorKind.Timeout,
-            $"{_device}: DOE mailbox 0x{Offset:x3} gave no response within {_options.Timeout.TotalMilliseconds:0} ms").ConfigureAwait(false);
+            $"no response within {_options.Timeout.TotalMilliseconds:0} ms").ConfigureAwait(false);
     }
 
     /// <summary>§1.4 steps 9–13: header check, dword-by-dword read with a pop after each, Ready before the final pop, Error after.</summary>
