@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CmaBroker.Cli.Tests.Harness;

@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using System.Text.Json;
 using CmaBroker.Cli.Tests.Harness;
 using CmaBroker.Doe.Errors;

@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;

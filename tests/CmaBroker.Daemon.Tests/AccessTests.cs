@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using CmaBroker.Daemon.Tests.Infrastructure;
 
 namespace CmaBroker.Daemon.Tests;
@@ -25,12 +26,12 @@ public sealed class AccessTests
     private static readonly string[] GdbusPrefix = ["call", "--dest", "org.cmabroker.Broker1"];
 
     /// <summary>gdbus call as cmatest; returns its result (stderr carries the D-Bus error name).</summary>
-    private Task<ToolResult> GdbusAsUserAsync(string path, string method, params string[] arguments) =>
+    private Task<RunResult> GdbusAsUserAsync(string path, string method, params string[] arguments) =>
         ProcessRunner.RunAsUserAsync(TestAccounts.UnprivilegedUser, "gdbus",
             [.. GdbusPrefix, "--address", _broker.Bus.Address, "--object-path", path, "--method", method, .. arguments]);
 
     /// <summary>gdbus call as cmatest with the cmabroker group added (setpriv keeps the uid non-root).</summary>
-    private async Task<ToolResult> GdbusAsGroupMemberAsync(string path, string method, params string[] arguments)
+    private async Task<RunResult> GdbusAsGroupMemberAsync(string path, string method, params string[] arguments)
     {
         string gid = await TestAccounts.AdminGroupIdAsync();
         return await ProcessRunner.RunAsync("setpriv",
@@ -41,11 +42,11 @@ public sealed class AccessTests
     [Test]
     public async Task AnUnprivilegedUserCanReadPropertiesAndCallTheReadOnlyMethods()
     {
-        ToolResult devices = await GdbusAsUserAsync(BusClient.Root, Names.Manager + ".GetDevices");
+        RunResult devices = await GdbusAsUserAsync(BusClient.Root, Names.Manager + ".GetDevices");
         Assert.That(devices.ExitCode, Is.Zero, devices.ToString());
         Assert.That(devices.Output, Does.Contain(_device));
 
-        ToolResult state = await ProcessRunner.RunAsUserAsync(TestAccounts.UnprivilegedUser, "busctl",
+        RunResult state = await ProcessRunner.RunAsUserAsync(TestAccounts.UnprivilegedUser, "busctl",
             ["--address=" + _broker.Bus.Address, "get-property", "org.cmabroker.Broker1", _device, Names.Device, "AuthState", "VendorId"]);
         Assert.That(state.ExitCode, Is.Zero, state.ToString());
         Assert.That(state.Output, Does.Contain("s \"").And.Contain("q 6966"));
@@ -60,11 +61,11 @@ public sealed class AccessTests
             (_device, "org.freedesktop.DBus.Peer.Ping", Array.Empty<string>()),
         })
         {
-            ToolResult result = await GdbusAsUserAsync(path, method, args);
+            RunResult result = await GdbusAsUserAsync(path, method, args);
             Assert.That(result.ExitCode, Is.Zero, $"{method}: {result}");
         }
 
-        ToolResult introspect = await ProcessRunner.RunAsUserAsync(TestAccounts.UnprivilegedUser, "busctl",
+        RunResult introspect = await ProcessRunner.RunAsUserAsync(TestAccounts.UnprivilegedUser, "busctl",
             ["--address=" + _broker.Bus.Address, "introspect", "org.cmabroker.Broker1", _mailbox]);
         Assert.That(introspect.ExitCode, Is.Zero, introspect.ToString());
         Assert.That(introspect.Output, Does.Contain(".AcquireLease"));
@@ -85,7 +86,7 @@ public sealed class AccessTests
             (_mailbox, Names.Mailbox + ".AcquireLease", new[] { "spdm", "1000" }),
         })
         {
-            ToolResult result = await GdbusAsUserAsync(path, method, args);
+            RunResult result = await GdbusAsUserAsync(path, method, args);
             Assert.That(result.ExitCode, Is.Not.Zero, $"{method}: {result}");
             Assert.That(result.Error, Does.Contain("org.freedesktop.DBus.Error.AccessDenied"), method);
         }
@@ -94,7 +95,7 @@ public sealed class AccessTests
     [Test]
     public async Task FreshMeasurementsNeedTheGroupEvenThoughCachedOnesAreOpen()
     {
-        ToolResult result = await GdbusAsUserAsync(_device, Names.Device + ".GetMeasurements", "{'fresh': <true>}");
+        RunResult result = await GdbusAsUserAsync(_device, Names.Device + ".GetMeasurements", "{'fresh': <true>}");
         Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
         Assert.That(result.Error, Does.Contain(Names.ErrorPrefix + "AccessDenied"));
     }
@@ -102,17 +103,17 @@ public sealed class AccessTests
     [Test]
     public async Task AGroupMemberMayExchangeDiscoveryButNotRawSpdmOrLeases()
     {
-        ToolResult discovery = await GdbusAsGroupMemberAsync(_mailbox, Names.Mailbox + ".Exchange", "1", "0", "[byte 0,0,0,0]", "{}");
+        RunResult discovery = await GdbusAsGroupMemberAsync(_mailbox, Names.Mailbox + ".Exchange", "1", "0", "[byte 0,0,0,0]", "{}");
         Assert.That(discovery.ExitCode, Is.Zero, discovery.ToString());
         Assert.That(discovery.Output, Does.StartWith("([byte 0x01, 0x00, 0x00"));
 
-        ToolResult spdm = await GdbusAsGroupMemberAsync(_mailbox, Names.Mailbox + ".Exchange", "1", "1", "[byte 0x10,0x84,0,0]", "{}");
+        RunResult spdm = await GdbusAsGroupMemberAsync(_mailbox, Names.Mailbox + ".Exchange", "1", "1", "[byte 0x10,0x84,0,0]", "{}");
         Assert.That(spdm.Error, Does.Contain(Names.ErrorPrefix + "AccessDenied"), spdm.ToString());
 
-        ToolResult lease = await GdbusAsGroupMemberAsync(_mailbox, Names.Mailbox + ".AcquireLease", "spdm", "1000");
+        RunResult lease = await GdbusAsGroupMemberAsync(_mailbox, Names.Mailbox + ".AcquireLease", "spdm", "1000");
         Assert.That(lease.Error, Does.Contain(Names.ErrorPrefix + "AccessDenied"), lease.ToString());
 
-        ToolResult rescan = await GdbusAsGroupMemberAsync(BusClient.Root, Names.Manager + ".Rescan");
+        RunResult rescan = await GdbusAsGroupMemberAsync(BusClient.Root, Names.Manager + ".Rescan");
         Assert.That(rescan.ExitCode, Is.Zero, rescan.ToString());
     }
 

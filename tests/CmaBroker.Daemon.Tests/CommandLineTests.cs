@@ -7,23 +7,23 @@ namespace CmaBroker.Daemon.Tests;
 [TestFixture]
 public sealed class CommandLineTests
 {
-    private static Task<ToolResult> RunAsync(params string[] arguments) =>
+    private static Task<RunResult> RunAsync(params string[] arguments) =>
         ProcessRunner.RunAsync("dotnet", [RepositoryPaths.DaemonDll, .. arguments], TimeSpan.FromSeconds(60));
 
     [Test]
     public async Task HelpDocumentsOptionsSignalsAndExitStatus()
     {
-        ToolResult help = await RunAsync("--help");
+        RunResult help = await RunAsync("--help");
         Assert.That(help.ExitCode, Is.Zero);
         Assert.That(help.Output, Does.Contain("SYNOPSIS").And.Contain("--check-config").And.Contain("SIGHUP").And.Contain("EXIT STATUS"));
-        ToolResult version = await RunAsync("--version");
+        RunResult version = await RunAsync("--version");
         Assert.That(version.Output, Does.Match(@"^cma-brokerd \d+\.\d+\.\d+"));
     }
 
     [Test]
     public async Task AnUnknownOptionIsAUsageError()
     {
-        ToolResult result = await RunAsync("--frobnicate");
+        RunResult result = await RunAsync("--frobnicate");
         Assert.That(result.ExitCode, Is.EqualTo(2));
         Assert.That(result.Error, Does.Contain("unknown argument '--frobnicate'"));
     }
@@ -34,15 +34,15 @@ public sealed class CommandLineTests
         using DaemonDirectories directories = DaemonDirectories.Create();
         CmaBroker.Emulation.Profiles.SpdmProfiles.WriteTrustAnchors(directories.Trust);
         string[] common = ["--check-config", "--trust-dir", directories.Trust, "--reference-dir", directories.Reference, "--target", "emulated:good#0"];
-        ToolResult valid = await RunAsync(common);
+        RunResult valid = await RunAsync(common);
         Assert.That(valid.ExitCode, Is.Zero, valid.ToString());
 
         await File.WriteAllTextAsync(Path.Combine(directories.Reference, "broken.json"), "[1,");
-        ToolResult invalid = await RunAsync(common);
+        RunResult invalid = await RunAsync(common);
         Assert.That(invalid.ExitCode, Is.EqualTo(2), invalid.ToString());
         Assert.That(invalid.Error, Does.Contain("broken.json"));
 
-        ToolResult badTarget = await RunAsync("--check-config", "--target", "emulated:nonsense-profile");
+        RunResult badTarget = await RunAsync("--check-config", "--target", "emulated:nonsense-profile");
         Assert.That(badTarget.ExitCode, Is.EqualTo(2), badTarget.ToString());
     }
 
@@ -52,7 +52,7 @@ public sealed class CommandLineTests
         await TestAccounts.EnsureAsync();
         await using PrivateBus bus = await PrivateBus.StartAsync();
         using DaemonDirectories directories = DaemonDirectories.Create();
-        ToolResult result = await ProcessRunner.RunAsUserAsync(TestAccounts.UnprivilegedUser, "dotnet",
+        RunResult result = await ProcessRunner.RunAsUserAsync(TestAccounts.UnprivilegedUser, "dotnet",
             [RepositoryPaths.DaemonDll, "--bus", bus.Address, "--no-coldplug", "--state-dir", directories.State]);
         Assert.That(result.ExitCode, Is.EqualTo(4), result.ToString());
         Assert.That(result.Output + result.Error, Does.Contain("does not allow this user to own org.cmabroker.Broker1"));

@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Text;
@@ -53,7 +54,7 @@ public sealed class EvidenceTests
         if (certificates.Length > 2)
             verifyArguments.AddRange(["-untrusted", intermediates]);
         verifyArguments.Add(leaf);
-        ToolResult chain = await ProcessRunner.RunAsync("openssl", verifyArguments);
+        RunResult chain = await ProcessRunner.RunAsync("openssl", verifyArguments);
         Assert.That(chain.ExitCode, Is.Zero, chain.ToString());
         Assert.That(chain.Output, Does.Contain(": OK"));
 
@@ -67,7 +68,7 @@ public sealed class EvidenceTests
         string message = Path.Combine(_work, "signed.bin");
         await File.WriteAllBytesAsync(message, signedData);
 
-        ToolResult publicKey = await ProcessRunner.RunAsync("openssl", ["x509", "-in", leaf, "-pubkey", "-noout", "-out", Path.Combine(_work, "pub.pem")]);
+        RunResult publicKey = await ProcessRunner.RunAsync("openssl", ["x509", "-in", leaf, "-pubkey", "-noout", "-out", Path.Combine(_work, "pub.pem")]);
         Assert.That(publicKey.ExitCode, Is.Zero, publicKey.ToString());
         byte[] signature = evidence["signature"].GetArray<byte>();
         string asym = evidence["base_asym_algorithm"].GetString();
@@ -77,13 +78,13 @@ public sealed class EvidenceTests
         if (asym.Contains("PSS", StringComparison.OrdinalIgnoreCase))
             dgst.AddRange(["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]);
         dgst.Add(message);
-        ToolResult verified = await ProcessRunner.RunAsync("openssl", dgst);
+        RunResult verified = await ProcessRunner.RunAsync("openssl", dgst);
         Assert.That(verified.Output.Trim(), Is.EqualTo("Verified OK"), verified.ToString());
 
         // A flipped byte in the signed message must fail: the check above could fail.
         signedData[^1] ^= 1;
         await File.WriteAllBytesAsync(message, signedData);
-        ToolResult tampered = await ProcessRunner.RunAsync("openssl", dgst);
+        RunResult tampered = await ProcessRunner.RunAsync("openssl", dgst);
         Assert.That(tampered.ExitCode, Is.Not.Zero, tampered.ToString());
     }
 

@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using CmaBroker.Daemon.Tests.Infrastructure;
 using Tmds.DBus.Protocol;
 
@@ -23,7 +24,7 @@ public sealed class MethodTests
     [Test]
     public async Task GetManagedObjectsReturnsEveryDeviceAndMailboxWithProperties()
     {
-        ToolResult result = await ProcessRunner.RunAsync("gdbus", ["call", "--address", _broker.Bus.Address, "--dest", "org.cmabroker.Broker1",
+        RunResult result = await ProcessRunner.RunAsync("gdbus", ["call", "--address", _broker.Bus.Address, "--dest", "org.cmabroker.Broker1",
             "--object-path", BusClient.Root, "--method", "org.freedesktop.DBus.ObjectManager.GetManagedObjects"]);
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         string good = await _broker.DevicePathAsync("emulated:good");

@@ -1,4 +1,5 @@
 extern alias cmactl;
+using CmaBroker.TestSupport;
 
 using System.Text.Json;
 

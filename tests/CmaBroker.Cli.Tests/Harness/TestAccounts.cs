@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 namespace CmaBroker.Cli.Tests.Harness;
 
 /// <summary>

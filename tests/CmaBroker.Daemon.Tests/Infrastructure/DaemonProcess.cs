@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 

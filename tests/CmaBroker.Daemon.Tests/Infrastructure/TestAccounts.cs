@@ -1,3 +1,4 @@
+using CmaBroker.TestSupport;
 namespace CmaBroker.Daemon.Tests.Infrastructure;
 
 /// <summary>
@@ -30,13 +31,13 @@ public static class TestAccounts
     /// <summary>The admin group's gid (for setpriv --groups).</summary>
     public static async Task<string> AdminGroupIdAsync()
     {
-        ToolResult result = await ProcessRunner.RunAsync("getent", ["group", AdminGroup]).ConfigureAwait(false);
+        RunResult result = await ProcessRunner.RunAsync("getent", ["group", AdminGroup]).ConfigureAwait(false);
         return result.Output.Split(':')[2];
     }
 
     private static async Task RequireAsync(string file, string[] arguments)
     {
-        ToolResult result = await ProcessRunner.RunAsync(file, arguments).ConfigureAwait(false);
+        RunResult result = await ProcessRunner.RunAsync(file, arguments).ConfigureAwait(false);
         // Another test project may have created it at the same moment (exit 9: already exists).
         if (result.ExitCode is not (0 or 9))
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed: {result}");

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace CmaBroker.Cli.Tests.Harness;
+namespace CmaBroker.TestSupport;
 
 /// <summary>Exit code and captured output of a finished program.</summary>
 public sealed record RunResult(int ExitCode, string Output, string Error)
@@ -8,7 +8,7 @@ public sealed record RunResult(int ExitCode, string Output, string Error)
     public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
 }
 
-/// <summary>Runs a program to completion with a deadline, capturing both output streams.</summary>
+/// <summary>Runs a program (busctl, gdbus, openssl, runuser, cmactl, cma-brokerd) to completion with a deadline, capturing both output streams. Shared by the daemon and cmactl tests.</summary>
 public static class ProcessRunner
 {
     public static async Task<RunResult> RunAsync(string file, IEnumerable<string> arguments, TimeSpan? timeout = null,
@@ -41,4 +41,8 @@ public static class ProcessRunner
         }
         return new RunResult(process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
     }
+
+    /// <summary>Runs <paramref name="file"/> as <paramref name="user"/> (runuser -u USER), e.g. the unprivileged test user.</summary>
+    public static Task<RunResult> RunAsUserAsync(string user, string file, IEnumerable<string> arguments) =>
+        RunAsync("runuser", new[] { "-u", user, "--", file }.Concat(arguments));
 }
