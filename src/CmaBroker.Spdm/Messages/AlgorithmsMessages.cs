@@ -85,17 +85,7 @@ public sealed record NegotiateAlgorithmsRequest(
         destination[28] = (byte)(ExtAsym?.Count ?? 0);
         destination[29] = (byte)(ExtHash?.Count ?? 0);
         destination[31] = MelSpecification;
-        int offset = FixedSize;
-        foreach (uint e in (ExtAsym ?? []).Concat(ExtHash ?? []))
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(destination[offset..], e);
-            offset += 4;
-        }
-        foreach (var table in AlgStructs)
-        {
-            table.Write(destination[offset..]);
-            offset += table.Length;
-        }
+        AlgorithmsTail.Write(destination[FixedSize..], ExtAsym, ExtHash, AlgStructs);
     }
 
     public static bool TryParse(ReadOnlySpan<byte> source, out NegotiateAlgorithmsRequest request, out int consumed)
@@ -109,28 +99,13 @@ public sealed record NegotiateAlgorithmsRequest(
             return false;
         var body = source[..length];
         int extAsym = body[28], extHash = body[29];
-        int offset = FixedSize;
-        if (body.Length < offset + 4 * (extAsym + extHash))
-            return false;
-        var ea = ReadU32s(body[offset..], extAsym);
-        offset += 4 * extAsym;
-        var eh = ReadU32s(body[offset..], extHash);
-        offset += 4 * extHash;
         int tableCount = h.Version >= SpdmVersion.V11 ? h.Param1 : 0;
-        if (!AlgStruct.TryParseTables(body[offset..], tableCount, out var tables, out int n) || offset + n != length)
+        if (!AlgorithmsTail.TryParse(body[FixedSize..], extAsym, extHash, tableCount, out var ea, out var eh, out var tables))
             return false;
         request = new NegotiateAlgorithmsRequest(h.Version, (MeasurementSpecification)body[6], body[7],
             (BaseAsymAlgorithms)SpanExtras.U32(body, 8), (BaseHashAlgorithms)SpanExtras.U32(body, 12), tables, body[31], ea, eh);
         consumed = length;
         return true;
-    }
-
-    internal static uint[] ReadU32s(ReadOnlySpan<byte> source, int count)
-    {
-        var values = new uint[count];
-        for (int i = 0; i < count; i++)
-            values[i] = SpanExtras.U32(source, 4 * i);
-        return values;
     }
 }
 
@@ -171,17 +146,7 @@ public sealed record AlgorithmsResponse(
         destination[31] = MelSpecification;
         destination[32] = (byte)(ExtAsym?.Count ?? 0);
         destination[33] = (byte)(ExtHash?.Count ?? 0);
-        int offset = FixedSize;
-        foreach (uint e in (ExtAsym ?? []).Concat(ExtHash ?? []))
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(destination[offset..], e);
-            offset += 4;
-        }
-        foreach (var table in AlgStructs)
-        {
-            table.Write(destination[offset..]);
-            offset += table.Length;
-        }
+        AlgorithmsTail.Write(destination[FixedSize..], ExtAsym, ExtHash, AlgStructs);
     }
 
     public static bool TryParse(ReadOnlySpan<byte> source, out AlgorithmsResponse response, out int consumed)
@@ -195,20 +160,57 @@ public sealed record AlgorithmsResponse(
             return false;
         var body = source[..length];
         int extAsym = body[32], extHash = body[33];
-        int offset = FixedSize;
-        if (body.Length < offset + 4 * (extAsym + extHash))
-            return false;
-        var ea = NegotiateAlgorithmsRequest.ReadU32s(body[offset..], extAsym);
-        offset += 4 * extAsym;
-        var eh = NegotiateAlgorithmsRequest.ReadU32s(body[offset..], extHash);
-        offset += 4 * extHash;
         int tableCount = h.Version >= SpdmVersion.V11 ? h.Param1 : 0;
-        if (!AlgStruct.TryParseTables(body[offset..], tableCount, out var tables, out int n) || offset + n != length)
+        if (!AlgorithmsTail.TryParse(body[FixedSize..], extAsym, extHash, tableCount, out var ea, out var eh, out var tables))
             return false;
         response = new AlgorithmsResponse(h.Version, (MeasurementSpecification)body[6], body[7],
             (MeasurementHashAlgorithms)SpanExtras.U32(body, 8), (BaseAsymAlgorithms)SpanExtras.U32(body, 12),
             (BaseHashAlgorithms)SpanExtras.U32(body, 16), tables, body[31], ea, eh);
         consumed = length;
         return true;
+    }
+}
+
+/// <summary>
+/// The variable part NEGOTIATE_ALGORITHMS and ALGORITHMS share after their fixed parts (§4.5):
+/// ExtAsym entries, ExtHash entries (4 bytes each), then the AlgStruct tables.
+/// </summary>
+internal static class AlgorithmsTail
+{
+    public static void Write(Span<byte> destination, IReadOnlyList<uint>? extAsym, IReadOnlyList<uint>? extHash, IReadOnlyList<AlgStruct> tables)
+    {
+        int offset = 0;
+        foreach (uint e in (extAsym ?? []).Concat(extHash ?? []))
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[offset..], e);
+            offset += 4;
+        }
+        foreach (var table in tables)
+        {
+            table.Write(destination[offset..]);
+            offset += table.Length;
+        }
+    }
+
+    /// <summary>Parses the tail, which must fill <paramref name="source"/> exactly.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> source, int extAsymCount, int extHashCount, int tableCount,
+        out uint[] extAsym, out uint[] extHash, out AlgStruct[] tables)
+    {
+        extAsym = extHash = [];
+        tables = [];
+        int offset = 4 * (extAsymCount + extHashCount);
+        if (source.Length < offset)
+            return false;
+        extAsym = ReadU32s(source, extAsymCount);
+        extHash = ReadU32s(source[(4 * extAsymCount)..], extHashCount);
+        return AlgStruct.TryParseTables(source[offset..], tableCount, out tables, out int n) && offset + n == source.Length;
+    }
+
+    private static uint[] ReadU32s(ReadOnlySpan<byte> source, int count)
+    {
+        var values = new uint[count];
+        for (int i = 0; i < count; i++)
+            values[i] = SpanExtras.U32(source, 4 * i);
+        return values;
     }
 }
