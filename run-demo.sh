@@ -50,15 +50,17 @@ build() {
     fi
     local artifacts="${CMABROKER_DEMO_ARTIFACTS:-$REPO/artifacts/demo}"
     echo "== building cma-brokerd and cmactl (Release, output in $artifacts)"
-    local project
+    # A fresh clone has no artifacts/ yet: create the output folder before the log goes next to it.
+    mkdir -p "$artifacts" || { say "cannot create the build folder $artifacts"; exit 1; }
+    local project log="$artifacts/build.log"
     for project in src/CmaBroker.Daemon src/CmaBroker.Cli; do
-        if ! dotnet build "$project" -c Release --artifacts-path "$artifacts" -v quiet -nologo >"$artifacts.build.log" 2>&1; then
-            cat "$artifacts.build.log" >&2
-            say "building $project failed"
+        if ! dotnet build "$project" -c Release --artifacts-path "$artifacts" -v quiet -nologo >"$log" 2>&1; then
+            cat "$log" >&2
+            say "building $project failed (log: $log)"
             exit 1
         fi
     done
-    rm -f "$artifacts.build.log"
+    rm -f "$log"
     DAEMON_DLL="$artifacts/bin/CmaBroker.Daemon/release/cma-brokerd.dll"
     CMACTL_DLL="$artifacts/bin/CmaBroker.Cli/release/cmactl.dll"
 }

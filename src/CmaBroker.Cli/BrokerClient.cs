@@ -27,10 +27,11 @@ internal sealed class BrokerClient : IDisposable
         {
             await connection.ConnectAsync();
         }
-        catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is DBusConnectionException or IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
         {
             connection.Dispose();
-            throw new CliException(Doe.Errors.ExitCodes.Failed, $"cannot connect to the bus at {resolved}: {e.Message}");
+            var kind = Shared.BusConnectFailure.IsPermissionDenied(e) ? Doe.Errors.CmaErrorKind.PermissionDenied : Doe.Errors.CmaErrorKind.Failed;
+            throw new CliException(kind, Shared.BusConnectFailure.Describe(resolved, e));
         }
         return new BrokerClient(connection);
     }

@@ -69,19 +69,12 @@ internal sealed class CliArguments
         return parsed;
     }
 
+    /// <summary>The command's options given (global ones such as --address and --json are not among them).</summary>
+    public IEnumerable<string> OptionNames => _options.Keys;
+
     public bool HasFlag(string name) => _options.ContainsKey(name);
 
     public string? Option(string name) => _options.GetValueOrDefault(name);
-
-    public string Positional(int index, string what) => index < Positionals.Count
-        ? Positionals[index]
-        : throw CliException.Usage($"'{Command}' needs {what} (see cmactl --help)");
-
-    public void ExpectPositionals(int count)
-    {
-        if (Positionals.Count > count)
-            throw CliException.Usage($"'{Command}' takes {count} argument(s); unexpected '{Positionals[count]}'");
-    }
 
     public static uint ParseNumber(string text, string what, uint max)
     {

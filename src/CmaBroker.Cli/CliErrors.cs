@@ -3,36 +3,38 @@ using Tmds.DBus.Protocol;
 
 namespace CmaBroker.Cli;
 
-/// <summary>A failure cmactl reports with a message and an exit code from the shared table.</summary>
-internal sealed class CliException(int exitCode, string message) : Exception(message)
+/// <summary>A failure cmactl reports with a message, a kind (JSON "kind") and its exit code from the shared table.</summary>
+internal sealed class CliException(CmaErrorKind kind, string message) : Exception(message)
 {
-    public int ExitCode { get; } = exitCode;
+    public CmaErrorKind Kind { get; } = kind;
 
-    public static CliException Usage(string message) => new(ExitCodes.Usage, message);
+    public int ExitCode => ExitCodes.For(Kind);
+
+    public static CliException Usage(string message) => new(CmaErrorKind.InvalidArgument, message);
 }
 
 /// <summary>Maps D-Bus error names (the broker's own and the bus's) to the shared exit codes.</summary>
 internal static class DBusErrorMapping
 {
-    public static int ExitCodeFor(string errorName) => errorName switch
+    public static CmaErrorKind KindFor(string errorName) => errorName switch
     {
-        BrokerNames.ErrorPrefix + "NoSuchDevice" => ExitCodes.NotFound,
-        BrokerNames.ErrorPrefix + "AccessDenied" => ExitCodes.PermissionDenied,
-        BrokerNames.ErrorPrefix + "Timeout" => ExitCodes.Timeout,
-        BrokerNames.ErrorPrefix + "DeviceGone" => ExitCodes.DeviceGone,
-        BrokerNames.ErrorPrefix + "MailboxDead" => ExitCodes.MailboxDead,
-        BrokerNames.ErrorPrefix + "Busy" => ExitCodes.Busy,
-        BrokerNames.ErrorPrefix + "ProtocolError" => ExitCodes.ProtocolError,
-        BrokerNames.ErrorPrefix + "InvalidArgument" => ExitCodes.Usage,
-        BrokerNames.ErrorPrefix + "Unsupported" => ExitCodes.Unsupported,
-        BrokerNames.ErrorPrefix + "KernelOwned" => ExitCodes.KernelOwned,
-        BrokerNames.ErrorPrefix + "Lockdown" => ExitCodes.Lockdown,
-        BrokerNames.ErrorPrefix + "Untrusted" => ExitCodes.Untrusted,
-        "org.freedesktop.DBus.Error.AccessDenied" => ExitCodes.PermissionDenied,
-        "org.freedesktop.DBus.Error.UnknownObject" => ExitCodes.NotFound,
-        "org.freedesktop.DBus.Error.InvalidArgs" => ExitCodes.Usage,
-        "org.freedesktop.DBus.Error.NoReply" or "org.freedesktop.DBus.Error.Timeout" => ExitCodes.Timeout,
-        _ => ExitCodes.Failed,
+        BrokerNames.ErrorPrefix + "NoSuchDevice" => CmaErrorKind.NotFound,
+        BrokerNames.ErrorPrefix + "AccessDenied" => CmaErrorKind.PermissionDenied,
+        BrokerNames.ErrorPrefix + "Timeout" => CmaErrorKind.Timeout,
+        BrokerNames.ErrorPrefix + "DeviceGone" => CmaErrorKind.DeviceGone,
+        BrokerNames.ErrorPrefix + "MailboxDead" => CmaErrorKind.MailboxDead,
+        BrokerNames.ErrorPrefix + "Busy" => CmaErrorKind.Busy,
+        BrokerNames.ErrorPrefix + "ProtocolError" => CmaErrorKind.ProtocolError,
+        BrokerNames.ErrorPrefix + "InvalidArgument" => CmaErrorKind.InvalidArgument,
+        BrokerNames.ErrorPrefix + "Unsupported" => CmaErrorKind.Unsupported,
+        BrokerNames.ErrorPrefix + "KernelOwned" => CmaErrorKind.KernelOwned,
+        BrokerNames.ErrorPrefix + "Lockdown" => CmaErrorKind.Lockdown,
+        BrokerNames.ErrorPrefix + "Untrusted" => CmaErrorKind.Untrusted,
+        "org.freedesktop.DBus.Error.AccessDenied" => CmaErrorKind.PermissionDenied,
+        "org.freedesktop.DBus.Error.UnknownObject" => CmaErrorKind.NotFound,
+        "org.freedesktop.DBus.Error.InvalidArgs" => CmaErrorKind.InvalidArgument,
+        "org.freedesktop.DBus.Error.NoReply" or "org.freedesktop.DBus.Error.Timeout" => CmaErrorKind.Timeout,
+        _ => CmaErrorKind.Failed,
     };
 
     public static CliException ToCliException(DBusErrorReplyException e)
@@ -45,6 +47,6 @@ internal static class DBusErrorMapping
                 => " (this call needs root or membership in group 'cmabroker')",
             _ => "",
         };
-        return new CliException(ExitCodeFor(e.ErrorName), $"{e.ErrorName}: {e.ErrorMessage}{hint}");
+        return new CliException(KindFor(e.ErrorName), $"{e.ErrorName}: {e.ErrorMessage}{hint}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json;
 using CmaBroker.Cli;
 using CmaBroker.Cli.Commands;
 using CmaBroker.Doe.Errors;
@@ -13,6 +14,8 @@ namespace CmaBroker.Cli
     {
         public static async Task<int> RunAsync(string[] argv, TextWriter output, TextWriter error)
         {
+            // Known before parsing, so even a usage error comes as a JSON document when --json was asked for.
+            bool json = argv.TakeWhile(a => a != "--").Contains("--json");
             try
             {
                 var args = CliArguments.Parse(argv);
@@ -26,42 +29,53 @@ namespace CmaBroker.Cli
                     output.WriteLine("cmactl " + (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"));
                     return ExitCodes.Success;
                 }
+                // Every argument is checked before the bus is touched: usage errors never depend on a running bus.
+                CommandRun run = CommandTable.Prepare(args);
                 using var client = await BrokerClient.ConnectAsync(args.Address);
-                var ctx = new CommandContext(client, args, output);
                 using var stop = new CancellationTokenSource();
                 using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
                 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-                return args.Command switch
-                {
-                    "list" => await DeviceCommands.ListAsync(ctx),
-                    "show" => await DeviceCommands.ShowAsync(ctx),
-                    "authenticate" => await DeviceCommands.AuthenticateAsync(ctx),
-                    "certificates" => await EvidenceCommands.CertificatesAsync(ctx),
-                    "measurements" => await EvidenceCommands.MeasurementsAsync(ctx),
-                    "evidence" => await EvidenceCommands.EvidenceAsync(ctx),
-                    "enroll" => await EvidenceCommands.EnrollAsync(ctx),
-                    "history" => await EvidenceCommands.HistoryAsync(ctx),
-                    "exchange" => await ExchangeCommand.RunAsync(ctx),
-                    "monitor" => await MonitorCommand.RunAsync(ctx, stop.Token),
-                    _ => throw CliException.Usage($"unknown command '{args.Command}' (see cmactl --help)"),
-                };
+                return await run(new CommandContext(client, args, output) { Stopping = stop.Token });
             }
             catch (CliException e)
             {
-                error.WriteLine("cmactl: " + e.Message);
-                return e.ExitCode;
+                return Fail(e.Kind, e.Message);
             }
             catch (DBusErrorReplyException e)
             {
                 var mapped = DBusErrorMapping.ToCliException(e);
-                error.WriteLine("cmactl: " + mapped.Message);
-                return mapped.ExitCode;
+                return Fail(mapped.Kind, mapped.Message);
             }
             catch (DBusConnectionException e)
             {
-                error.WriteLine("cmactl: lost the bus connection: " + e.Message);
-                return ExitCodes.Failed;
+                return Fail(CmaErrorKind.Failed, "lost the bus connection: " + e.Message);
             }
+
+            int Fail(CmaErrorKind kind, string message)
+            {
+                error.WriteLine("cmactl: " + message);
+                int exitCode = ExitCodes.For(kind);
+                if (json)
+                    output.WriteLine(ErrorDocument(kind, message, exitCode));
+                return exitCode;
+            }
+        }
+
+        /// <summary>The same error document cmatool prints: {"error": {"kind", "message", "exitCode"}}.</summary>
+        private static string ErrorDocument(CmaErrorKind kind, string message, int exitCode)
+        {
+            using var stream = new MemoryStream();
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                json.WriteStartObject();
+                json.WriteStartObject("error");
+                json.WriteString("kind", ErrorKindNames.Of(kind));
+                json.WriteString("message", message);
+                json.WriteNumber("exitCode", exitCode);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
         }
     }
 }

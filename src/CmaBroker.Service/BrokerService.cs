@@ -46,6 +46,7 @@ public sealed partial class BrokerService : IAsyncDisposable
         var loggerFactory = _options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<BrokerService>();
         _policies = PolicySet.Load(config);
+        WarnIfNoTrustAnchors(_policies);
         Registry = new DeviceRegistry(config, _options.TargetOpener ?? DefaultTargetOpener(config, loggerFactory), loggerFactory, _options.Time);
         Authenticator = new DeviceAuthenticator(() => Policies, _options.Authentication, _options.Time, loggerFactory.CreateLogger<DeviceAuthenticator>());
         Registry.DeviceAdded += OnDeviceAdded;
@@ -157,6 +158,7 @@ public sealed partial class BrokerService : IAsyncDisposable
                 : DeviceJudge.Judge(device.Identity, current.Result, next, now, current.Time) with { FromPreviousRun = current.FromPreviousRun });
         }
         LogReloaded(next.Trust.Anchors.Count, next.Reference.Entries.Count);
+        WarnIfNoTrustAnchors(next);
         return [];
     }
 
@@ -247,6 +249,16 @@ public sealed partial class BrokerService : IAsyncDisposable
             return;
         _ = AuthenticateQuietlyAsync(device, _stopping.Token);
     }
+
+    /// <summary>An empty trust store is legal but makes every device untrusted: say so out loud, at start and on reload.</summary>
+    private void WarnIfNoTrustAnchors(PolicySet policies)
+    {
+        if (policies.Trust.Anchors.Count == 0)
+            LogNoTrustAnchors(policies.Config.TrustDirectory);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no trust anchors configured in {TrustDirectory}: every device will be untrusted (\"no trust anchors configured\") until a CA certificate (PEM or DER) is placed there and the broker reloads (SIGHUP or Reload)")]
+    private partial void LogNoTrustAnchors(string trustDirectory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "device {Device}: reference entry written to {Path}")]
     private partial void LogEnrolled(string device, string path);

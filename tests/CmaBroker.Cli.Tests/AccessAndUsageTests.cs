@@ -17,7 +17,7 @@ public sealed class AccessAndUsageTests
     {
         await TestAccounts.EnsureAsync();
         _broker = await SharedBroker.GetAsync();
-        _cmactlCopy = CopyCmactlForEveryone();
+        _cmactlCopy = Cmactl.CopyForEveryone();
     }
 
     [OneTimeTearDown]
@@ -111,18 +111,4 @@ public sealed class AccessAndUsageTests
         ProcessRunner.RunAsync("runuser", ["-u", TestAccounts.UnprivilegedUser, "--", "dotnet",
             Path.Combine(_cmactlCopy, "cmactl.dll"), "--address", _broker.Address, .. arguments],
             environment: new Dictionary<string, string> { ["HOME"] = _cmactlCopy, ["DOTNET_CLI_HOME"] = _cmactlCopy });
-
-    /// <summary>The build output may sit under root-only dirs: copy cmactl and its dependencies where anyone can read them.</summary>
-    private static string CopyCmactlForEveryone()
-    {
-        string directory = Directory.CreateTempSubdirectory("cmactl-copy-").FullName;
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        foreach (string name in new[] { "cmactl.dll", "cmactl.deps.json", "cmactl.runtimeconfig.json", "Tmds.DBus.Protocol.dll" })
-        {
-            string target = Path.Combine(directory, name);
-            File.Copy(Path.Combine(AppContext.BaseDirectory, name), target);
-            File.SetUnixFileMode(target, (UnixFileMode)0b110_100_100);
-        }
-        return directory;
-    }
 }

@@ -76,8 +76,28 @@ public sealed class EvidenceCommandTests
         Assert.That(actual, Is.EqualTo(expected));
         Assert.That(blocks.EnumerateArray().Select(b => b.GetProperty("specification").GetInt32()), Is.All.EqualTo(1), "DMTF measurement specification");
         Assert.That(human.ExitCode, Is.Zero, human.ToString);
-        Assert.That(human.Output, Does.Match(@"^INDEX\s+SPEC\s+TYPE\s+VALUE"));
+        Assert.That(human.Output, Does.Match(@"^INDEX\s+SPEC\s+TYPE\s+VALUE\s+REFERENCE"));
         Assert.That(human.Output, Does.Contain(expected[1]));
+        Assert.That(human.Output, Does.Not.Contain("DIFFERS"));
+        Assert.That(human.Output, Does.Match(@"(?m)^Reference: match$"));
+        Assert.That(blocks.EnumerateArray().Select(b => b.GetProperty("differsFromReference").GetBoolean()), Is.All.False);
+    }
+
+    [Test]
+    public async Task MeasurementsMarkTheBlocksThatDifferFromTheReference()
+    {
+        string mismatch = BrokerUnderTest.AddressOf("mismatch");
+
+        JsonElement blocks = await Cmactl.JsonAsync(_broker.Address, "measurements", mismatch);
+        RunResult human = await Cmactl.OnBusAsync(_broker.Address, "measurements", mismatch);
+
+        var marks = blocks.EnumerateArray().ToDictionary(b => b.GetProperty("index").GetInt32(), b => b.GetProperty("differsFromReference").GetBoolean());
+        Assert.That(marks.Where(p => p.Value).Select(p => p.Key), Is.EqualTo(new[] { 2, 4 }));
+        Assert.That(human.ExitCode, Is.Zero, human.ToString);
+        string[] rows = human.Output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\d+\s")).ToArray();
+        Assert.That(rows, Has.Length.EqualTo(marks.Count));
+        Assert.That(rows.Where(r => r.TrimEnd().EndsWith("DIFFERS", StringComparison.Ordinal)).Select(r => r.Split(' ')[0]), Is.EqualTo(new[] { "2", "4" }));
+        Assert.That(human.Output, Does.Match(@"(?m)^Reference: mismatch \(blocks 2, 4 differ from reference\.d\)$"));
     }
 
     [Test]

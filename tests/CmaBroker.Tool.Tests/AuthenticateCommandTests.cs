@@ -143,6 +143,34 @@ public class AuthenticateCommandTests
         Assert.That(run.Stderr, Does.Contain("absent.pem"));
     }
 
+    [TestCase("authenticate")]
+    [TestCase("measurements")]
+    public async Task MissingTrustDirectoryIsNotFoundWithASentenceNamingIt(string command)
+    {
+        string missing = Path.Combine(_trust.Path, "missing", "dir");
+
+        var run = await CmaToolRunner.RunAsync(command, "emulated:good", "--trust", missing);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.NotFound), run.ToString());
+        Assert.That(run.Stderr.Trim(), Is.EqualTo($"cmatool: trust anchor path {missing} does not exist (give a PEM or DER certificate file, or a directory of them)"));
+        Assert.That(run.Stderr, Does.Not.Contain("Could not find a part of the path"));
+    }
+
+    [Test]
+    public async Task MissingTrustDirectoryInJsonModeIsAnErrorDocument()
+    {
+        string missing = Path.Combine(_trust.Path, "missing");
+
+        var run = await CmaToolRunner.RunAsync("--json", "authenticate", "emulated:good", "--trust", missing);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.NotFound), run.ToString());
+        using var document = JsonDocument.Parse(run.Stdout);
+        var error = document.RootElement.GetProperty("error");
+        Assert.That(error.GetProperty("kind").GetString(), Is.EqualTo("not-found"));
+        Assert.That(error.GetProperty("exitCode").GetInt32(), Is.EqualTo(ExitCodes.NotFound));
+        Assert.That(error.GetProperty("message").GetString(), Does.Contain(missing));
+    }
+
     [Test]
     public async Task MalformedTargetIsAUsageError()
     {

@@ -1,33 +1,25 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace CmaBroker.Cli.Commands;
 
 /// <summary>What every command gets: the bus client, the parsed arguments and where to print.</summary>
-internal sealed partial class CommandContext(BrokerClient client, CliArguments args, TextWriter output)
+internal sealed class CommandContext(BrokerClient client, CliArguments args, TextWriter output)
 {
     public BrokerClient Client { get; } = client;
     public CliArguments Args { get; } = args;
     public TextWriter Output { get; } = output;
     public bool Json => Args.Json;
 
-    /// <summary>DEVICE is an object path or a PCI address (optionally prefixed "pci:").</summary>
-    public async Task<string> ResolveDeviceAsync(string device)
+    /// <summary>Ends long-running commands (monitor) on SIGINT/SIGTERM.</summary>
+    public CancellationToken Stopping { get; init; }
+
+    /// <summary>The device's object path once the broker confirms it serves that device; NotFound otherwise.</summary>
+    public async Task<string> ResolveDeviceAsync(DeviceArgument device)
     {
-        string path;
-        if (device.StartsWith('/'))
-            path = device;
-        else
-        {
-            string address = device.StartsWith("pci:", StringComparison.Ordinal) ? device[4..] : device;
-            if (!PciAddressPattern().IsMatch(address))
-                throw CliException.Usage($"'{device}' is neither an object path nor a PCI address (DDDD:BB:DD.F)");
-            path = BrokerNames.DevicesPath + "/pci_" + address.ToLowerInvariant().Replace(':', '_').Replace('.', '_');
-        }
         string[] known = await Client.GetDevicesAsync();
-        if (!known.Contains(path, StringComparer.Ordinal))
-            throw new CliException(Doe.Errors.ExitCodes.NotFound, $"no device '{device}' is known to the broker (cmactl list shows them)");
-        return path;
+        if (!known.Contains(device.Path, StringComparer.Ordinal))
+            throw new CliException(Doe.Errors.CmaErrorKind.NotFound, $"no device '{device.Text}' is known to the broker (cmactl list shows them)");
+        return device.Path;
     }
 
     public void WriteJson(Action<Utf8JsonWriter> write)
@@ -37,7 +29,4 @@ internal sealed partial class CommandContext(BrokerClient client, CliArguments a
             write(json);
         Output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
-
-    [GeneratedRegex("^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$")]
-    private static partial Regex PciAddressPattern();
 }

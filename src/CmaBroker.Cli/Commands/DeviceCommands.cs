@@ -6,9 +6,10 @@ namespace CmaBroker.Cli.Commands;
 /// <summary>list, show and authenticate: reading and refreshing device objects.</summary>
 internal static class DeviceCommands
 {
-    public static async Task<int> ListAsync(CommandContext ctx)
+    public static CommandRun List(CliArguments args) => ListAsync;
+
+    private static async Task<int> ListAsync(CommandContext ctx)
     {
-        ctx.Args.ExpectPositionals(0);
         var devices = new List<(string Path, Dictionary<string, VariantValue> Properties)>();
         foreach (string path in await ctx.Client.GetDevicesAsync())
             devices.Add((path, await ctx.Client.GetAllPropertiesAsync(path, BrokerNames.DeviceInterface)));
@@ -43,10 +44,15 @@ internal static class DeviceCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> ShowAsync(CommandContext ctx)
+    public static CommandRun Show(CliArguments args)
     {
-        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
-        ctx.Args.ExpectPositionals(1);
+        var device = DeviceArgument.Parse(args.Positionals[0]);
+        return ctx => ShowAsync(ctx, device);
+    }
+
+    private static async Task<int> ShowAsync(CommandContext ctx, DeviceArgument device)
+    {
+        string path = await ctx.ResolveDeviceAsync(device);
         var properties = await ctx.Client.GetAllPropertiesAsync(path, BrokerNames.DeviceInterface);
         var mailboxes = new List<(string Path, Dictionary<string, VariantValue> Properties)>();
         if (properties.TryGetValue("Mailboxes", out var mailboxPaths))
@@ -72,13 +78,19 @@ internal static class DeviceCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> AuthenticateAsync(CommandContext ctx)
+    public static CommandRun Authenticate(CliArguments args)
     {
-        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
-        ctx.Args.ExpectPositionals(1);
+        var device = DeviceArgument.Parse(args.Positionals[0]);
+        byte? slot = args.Option("--slot") is { } text ? (byte)CliArguments.ParseNumber(text, "slot", 7) : null;
+        return ctx => AuthenticateAsync(ctx, device, slot);
+    }
+
+    private static async Task<int> AuthenticateAsync(CommandContext ctx, DeviceArgument device, byte? slot)
+    {
+        string path = await ctx.ResolveDeviceAsync(device);
         var options = new Dictionary<string, VariantValue>();
-        if (ctx.Args.Option("--slot") is { } slot)
-            options["slot"] = (byte)CliArguments.ParseNumber(slot, "slot", 7);
+        if (slot is { } chosen)
+            options["slot"] = chosen;
         var result = await ctx.Client.AuthenticateAsync(path, options);
         var properties = await ctx.Client.GetAllPropertiesAsync(path, BrokerNames.DeviceInterface);
         string state = Text(properties, "AuthState");

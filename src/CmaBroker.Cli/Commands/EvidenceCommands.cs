@@ -7,11 +7,16 @@ namespace CmaBroker.Cli.Commands;
 /// <summary>certificates, measurements, evidence, enroll and history: what the broker verified.</summary>
 internal static class EvidenceCommands
 {
-    public static async Task<int> CertificatesAsync(CommandContext ctx)
+    public static CommandRun Certificates(CliArguments args)
     {
-        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
-        ctx.Args.ExpectPositionals(1);
-        byte slot = (byte)CliArguments.ParseNumber(ctx.Args.Option("--slot") ?? "0", "slot", 7);
+        var device = DeviceArgument.Parse(args.Positionals[0]);
+        byte slot = (byte)CliArguments.ParseNumber(args.Option("--slot") ?? "0", "slot", 7);
+        return ctx => CertificatesAsync(ctx, device, slot);
+    }
+
+    private static async Task<int> CertificatesAsync(CommandContext ctx, DeviceArgument device, byte slot)
+    {
+        string path = await ctx.ResolveDeviceAsync(device);
         byte[][] chain = await ctx.Client.GetCertificateChainAsync(path, slot);
         if (ctx.Args.HasFlag("--pem"))
         {
@@ -51,14 +56,23 @@ internal static class EvidenceCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> MeasurementsAsync(CommandContext ctx)
+    public static CommandRun Measurements(CliArguments args)
     {
-        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
-        ctx.Args.ExpectPositionals(1);
+        var device = DeviceArgument.Parse(args.Positionals[0]);
+        return ctx => MeasurementsAsync(ctx, device);
+    }
+
+    private static async Task<int> MeasurementsAsync(CommandContext ctx, DeviceArgument device)
+    {
+        string path = await ctx.ResolveDeviceAsync(device);
         var options = new Dictionary<string, Tmds.DBus.Protocol.VariantValue>();
         if (ctx.Args.HasFlag("--fresh"))
             options["fresh"] = true;
         MeasurementBlock[] blocks = await ctx.Client.GetMeasurementsAsync(path, options);
+        // The broker's comparison with reference.d, read after the call so a --fresh reading is judged too.
+        var properties = await ctx.Client.GetAllPropertiesAsync(path, BrokerNames.DeviceInterface);
+        string state = DeviceCommands.Text(properties, "MeasurementState");
+        var differing = properties.TryGetValue("MismatchedIndices", out var indices) ? indices.GetArray<byte>().Select(i => (int)i).ToHashSet() : [];
         if (ctx.Json)
         {
             ctx.WriteJson(json =>
@@ -71,6 +85,7 @@ internal static class EvidenceCommands
                     json.WriteNumber("specification", block.Specification);
                     json.WriteNumber("valueType", block.ValueType);
                     json.WriteString("value", Convert.ToHexStringLower(block.Value));
+                    json.WriteBoolean("differsFromReference", differing.Contains(block.Index));
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
@@ -82,24 +97,33 @@ internal static class EvidenceCommands
             ctx.Output.WriteLine("No verified measurements.");
             return ExitCodes.Success;
         }
-        TableWriter.Write(ctx.Output, ["INDEX", "SPEC", "TYPE", "VALUE"], blocks.Select(b => new[]
+        TableWriter.Write(ctx.Output, ["INDEX", "SPEC", "TYPE", "VALUE", "REFERENCE"], blocks.Select(b => new[]
         {
             b.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
             b.Specification == 1 ? "dmtf" : $"0x{b.Specification:x2}",
             $"0x{b.ValueType:x2}{((b.ValueType & 0x80) != 0 ? " raw" : " digest")}",
             Convert.ToHexStringLower(b.Value),
+            differing.Contains(b.Index) ? "DIFFERS" : "-",
         }).ToList());
+        ctx.Output.WriteLine(differing.Count == 0
+            ? $"Reference: {state}"
+            : $"Reference: {state} (blocks {string.Join(", ", differing.Order())} differ from reference.d)");
         return ExitCodes.Success;
     }
 
-    public static async Task<int> EvidenceAsync(CommandContext ctx)
+    public static CommandRun Evidence(CliArguments args)
     {
-        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
-        ctx.Args.ExpectPositionals(1);
-        string nonceText = ctx.Args.Option("--nonce") ?? throw CliException.Usage("evidence needs --nonce HEX (32 bytes, 64 hex digits)");
+        var device = DeviceArgument.Parse(args.Positionals[0]);
+        string nonceText = args.Option("--nonce") ?? throw CliException.Usage("evidence needs --nonce HEX (32 bytes, 64 hex digits)");
         byte[] nonce = CliArguments.ParseHex(nonceText, "--nonce");
         if (nonce.Length != 32)
             throw CliException.Usage($"--nonce must be 32 bytes (64 hex digits), got {nonce.Length} bytes");
+        return ctx => EvidenceAsync(ctx, device, nonce);
+    }
+
+    private static async Task<int> EvidenceAsync(CommandContext ctx, DeviceArgument device, byte[] nonce)
+    {
+        string path = await ctx.ResolveDeviceAsync(device);
         var evidence = await ctx.Client.GetEvidenceAsync(path, nonce);
         if (ctx.Json)
             ctx.WriteJson(json => VariantFormatter.WriteJsonObject(json, evidence));
@@ -109,10 +133,15 @@ internal static class EvidenceCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> EnrollAsync(CommandContext ctx)
+    public static CommandRun Enroll(CliArguments args)
     {
-        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
-        ctx.Args.ExpectPositionals(1);
+        var device = DeviceArgument.Parse(args.Positionals[0]);
+        return ctx => EnrollAsync(ctx, device);
+    }
+
+    private static async Task<int> EnrollAsync(CommandContext ctx, DeviceArgument device)
+    {
+        string path = await ctx.ResolveDeviceAsync(device);
         string file = await ctx.Client.EnrollAsync(path);
         if (ctx.Json)
             ctx.WriteJson(json => { json.WriteStartObject(); json.WriteString("path", path); json.WriteString("referenceFile", file); json.WriteEndObject(); });
@@ -121,11 +150,16 @@ internal static class EvidenceCommands
         return ExitCodes.Success;
     }
 
-    public static async Task<int> HistoryAsync(CommandContext ctx)
+    public static CommandRun History(CliArguments args)
     {
-        string path = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
-        ctx.Args.ExpectPositionals(1);
-        uint max = CliArguments.ParseNumber(ctx.Args.Option("--max") ?? "20", "--max", 10000);
+        var device = DeviceArgument.Parse(args.Positionals[0]);
+        uint max = CliArguments.ParseNumber(args.Option("--max") ?? "20", "--max", 10000);
+        return ctx => HistoryAsync(ctx, device, max);
+    }
+
+    private static async Task<int> HistoryAsync(CommandContext ctx, DeviceArgument device, uint max)
+    {
+        string path = await ctx.ResolveDeviceAsync(device);
         var events = await ctx.Client.GetHistoryAsync(path, max);
         if (ctx.Json)
         {

@@ -6,19 +6,23 @@ namespace CmaBroker.Cli.Commands;
 /// <summary>exchange: one mediated DOE exchange through the broker's queues.</summary>
 internal static class ExchangeCommand
 {
-    public static async Task<int> RunAsync(CommandContext ctx)
+    public static CommandRun Prepare(CliArguments args)
     {
-        string devicePath = await ctx.ResolveDeviceAsync(ctx.Args.Positional(0, "a DEVICE"));
-        ushort vendor = (ushort)CliArguments.ParseNumber(ctx.Args.Positional(1, "a VENDOR id"), "VENDOR", 0xFFFF);
-        byte type = (byte)CliArguments.ParseNumber(ctx.Args.Positional(2, "a TYPE"), "TYPE", 0xFF);
-        byte[] request = CliArguments.ParseHex(ctx.Args.Positional(3, "a request in HEX"), "request");
-        ctx.Args.ExpectPositionals(4);
+        var device = DeviceArgument.Parse(args.Positionals[0]);
+        ushort vendor = (ushort)CliArguments.ParseNumber(args.Positionals[1], "VENDOR", 0xFFFF);
+        byte type = (byte)CliArguments.ParseNumber(args.Positionals[2], "TYPE", 0xFF);
+        byte[] request = CliArguments.ParseHex(args.Positionals[3], "request");
+        uint? mailbox = args.Option("--mailbox") is { } text ? CliArguments.ParseNumber(text, "--mailbox", 0xFFF) : null;
+        return ctx => RunAsync(ctx, device, vendor, type, request, mailbox);
+    }
 
+    private static async Task<int> RunAsync(CommandContext ctx, DeviceArgument device, ushort vendor, byte type, byte[] request, uint? mailbox)
+    {
+        string devicePath = await ctx.ResolveDeviceAsync(device);
         string path = devicePath;
         string iface = BrokerNames.DeviceInterface;
-        if (ctx.Args.Option("--mailbox") is { } mailbox)
+        if (mailbox is { } offset)
         {
-            uint offset = CliArguments.ParseNumber(mailbox, "--mailbox", 0xFFF);
             path = $"{devicePath}/doe_{offset:x4}";
             iface = BrokerNames.MailboxInterface;
         }

@@ -8,9 +8,10 @@ namespace CmaBroker.Cli.Commands;
 /// <summary>monitor: prints the broker's signals as they arrive, until interrupted.</summary>
 internal static class MonitorCommand
 {
-    public static async Task<int> RunAsync(CommandContext ctx, CancellationToken stop)
+    public static CommandRun Prepare(CliArguments args) => ctx => RunAsync(ctx, ctx.Stopping);
+
+    private static async Task<int> RunAsync(CommandContext ctx, CancellationToken stop)
     {
-        ctx.Args.ExpectPositionals(0);
         var rule = new MatchRule { Type = MessageType.Signal, Sender = BrokerNames.BusName };
         var lines = System.Threading.Channels.Channel.CreateUnbounded<string>();
         bool json = ctx.Json;

@@ -57,7 +57,9 @@ public sealed partial class BrokerBusService(
         }
         catch (Exception error) when (error is not (CmaException or OperationCanceledException))
         {
-            throw new CmaException(CmaErrorKind.Failed, $"cannot connect to the bus at {address}: {error.Message}", error);
+            // One sentence naming the address and the cause ("no such socket", "permission denied"), not the socket layer's words.
+            var kind = Shared.BusConnectFailure.IsPermissionDenied(error) ? CmaErrorKind.PermissionDenied : CmaErrorKind.Failed;
+            throw new CmaException(kind, Shared.BusConnectFailure.Describe(address, error), error);
         }
         LogConnected(address, _connection.UniqueName ?? "");
 

@@ -55,7 +55,7 @@ public static class DaemonProgram
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            logger.LogCritical(error, "Cannot start: {Reason}", error.Message);
+            logger.LogCritical("Cannot start: {Reason}", error.Message);
             await StopQuietlyAsync(host).ConfigureAwait(false);
             return error is UnauthorizedAccessException ? ExitCodes.PermissionDenied : ExitCodes.Failed;
         }
@@ -79,6 +79,9 @@ public static class DaemonProgram
             options.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Logging.SetMinimumLevel(MinimumLevel(arguments.LogLevel));
+        // A failed start is reported once, by RunAsync, as one critical line with its reason; the host
+        // would add the same failure with a stack trace at error level ("Hosting failed to start").
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Critical);
         // Under systemd: journald-friendly log format, READY=1 after StartAsync, STOPPING=1 on SIGTERM.
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);

@@ -51,6 +51,19 @@ public sealed class ReferencePolicy
         return new ReferencePolicy(directory, entries);
     }
 
+    /// <summary>
+    /// An explicitly named reference source (<c>cmatool --reference</c>): a directory as <see cref="Load"/>
+    /// reads it, or one file. Unlike the daemon's optional reference.d, a path that does not exist is NotFound.
+    /// </summary>
+    public static ReferencePolicy LoadPath(string path)
+    {
+        if (System.IO.Directory.Exists(path))
+            return Load(path);
+        if (!File.Exists(path))
+            throw new CmaException(CmaErrorKind.NotFound, $"reference path {path} does not exist (give a reference .json file, or a directory of them)");
+        return new ReferencePolicy(Path.GetDirectoryName(Path.GetFullPath(path)) ?? "", LoadFile(path));
+    }
+
     /// <summary>Parses and validates one reference file.</summary>
     public static IReadOnlyList<ReferenceEntry> LoadFile(string file)
     {

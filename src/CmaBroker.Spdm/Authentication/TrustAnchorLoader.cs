@@ -15,8 +15,14 @@ public static class TrustAnchorLoader
     public static readonly string[] Extensions = [".pem", ".crt", ".cer", ".der"];
 
     /// <summary>A file or a directory, whichever <paramref name="path"/> names.</summary>
-    public static IReadOnlyList<X509Certificate> Load(string path) =>
-        Directory.Exists(path) ? LoadDirectory(path) : LoadFile(path);
+    public static IReadOnlyList<X509Certificate> Load(string path)
+    {
+        if (Directory.Exists(path))
+            return LoadDirectory(path);
+        if (!File.Exists(path))
+            throw new CmaException(CmaErrorKind.NotFound, $"trust anchor path {path} does not exist (give a PEM or DER certificate file, or a directory of them)");
+        return LoadFile(path);
+    }
 
     /// <summary>Every certificate in the files of <paramref name="directory"/> whose names end in <see cref="Extensions"/>, in name order. Not recursive.</summary>
     public static IReadOnlyList<X509Certificate> LoadDirectory(string directory)
@@ -37,13 +43,17 @@ public static class TrustAnchorLoader
         {
             bytes = File.ReadAllBytes(file);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new CmaException(CmaErrorKind.NotFound, $"trust anchor file {file} does not exist");
+            throw new CmaException(CmaErrorKind.NotFound, $"trust anchor file {file} does not exist", e);
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new CmaException(CmaErrorKind.PermissionDenied, $"cannot read trust anchor file {file}: {e.Message}", e);
+            throw new CmaException(CmaErrorKind.PermissionDenied, $"cannot read trust anchor file {file}: permission denied", e);
+        }
+        catch (IOException e)
+        {
+            throw new CmaException(CmaErrorKind.Failed, $"cannot read trust anchor file {file}: {e.Message}", e);
         }
         try
         {

@@ -11,13 +11,13 @@ public static class ToolCommands
         "Send one raw DOE object and print the response.",
         "VENDOR and TYPE name the data object protocol (decimal, or hex with 0x), HEX is the request payload without the DOE header (hex digits; spaces, ':' and '-' are ignored). The payload is zero-padded to a whole number of dwords. The lowest-offset mailbox listing (VENDOR, TYPE) is used unless --mailbox names another.");
 
-    public static readonly CommandSpec Authenticate = new("authenticate", ["TARGET"], [ToolOptions.Trust, ToolOptions.Slot],
+    public static readonly CommandSpec Authenticate = new("authenticate", ["TARGET"], [ToolOptions.Trust, ToolOptions.Slot, ToolOptions.Reference],
         "Authenticate the device with CMA/SPDM and print the verdict.",
         "Runs GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS, GET_CERTIFICATE, CHALLENGE and GET_MEASUREMENTS, verifies the certificate chain against the trust anchors and every signature, and prints the verdict, its reason, the SPDM version, the algorithms, the certificate subjects per slot and the measurements. Exits 0 only when the device is authenticated; without --trust the verdict is untrusted.");
 
-    public static readonly CommandSpec Measurements = new("measurements", ["TARGET"], [ToolOptions.Trust, ToolOptions.Slot],
+    public static readonly CommandSpec Measurements = new("measurements", ["TARGET"], [ToolOptions.Trust, ToolOptions.Slot, ToolOptions.Reference],
         "Print the device's measurement blocks.",
-        "Runs the same flow as authenticate and prints the measurement blocks (index, specification, value type, value). The blocks are printed whatever the verdict; the exit code still reports an untrusted device.");
+        "Runs the same flow as authenticate and prints the measurement blocks (index, specification, value type, value). The blocks are printed whatever the verdict; the exit code still reports an untrusted device. With --reference each block is marked against the reference values (as cma-brokerd compares with its reference.d); the exit code does not change with the comparison.");
 
     public static readonly CommandSpec UdevProbe = new("udev-probe", ["KERNEL_NAME"], [],
         "Tell udev whether a PCI device has DOE mailboxes (read-only).",

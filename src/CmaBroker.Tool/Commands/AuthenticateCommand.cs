@@ -2,6 +2,7 @@ using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Doe.Targets;
 using CmaBroker.Spdm.Authentication;
+using CmaBroker.Service.Policy;
 using CmaBroker.Spdm.Requester;
 using CmaBroker.Tool.Cli;
 using CmaBroker.Tool.Output;
@@ -22,6 +23,8 @@ public static class AuthenticateCommand
     {
         var targetName = context.Target;
         var anchors = context.CommandLine.Values(ToolOptions.Trust.Name).SelectMany(TrustAnchorLoader.Load).ToList();
+        // Read every local file before any device traffic, so a typo costs no exchange.
+        var reference = context.CommandLine.Value(ToolOptions.Reference.Name) is { } referencePath ? ReferencePolicy.LoadPath(referencePath) : null;
         byte slot = context.CommandLine.Value(ToolOptions.Slot.Name) is { } slotText
             ? (byte)ParsedCommandLine.ParseNumber(slotText, ToolOptions.Slot.Name, 0, 7)
             : (byte)0;
@@ -41,10 +44,12 @@ public static class AuthenticateCommand
         var result = await SpdmAuthenticator.AuthenticateAsync(mailbox.Exchange, options, cancellationToken);
 
         var document = AuthenticationDocument.From(targetName.ToString(), target.Address.ToString(), mailbox.Offset, result);
+        if (reference is not null)
+            document = ReferenceMarks.Apply(document, result, target.Identity, reference);
         if (measurementsOnly)
         {
             var measurements = new MeasurementsDocument(document.Target, document.Address, document.Mailbox, document.Verdict,
-                document.Reason, document.MeasurementHashAlgorithm, document.Measurements);
+                document.Reason, document.MeasurementHashAlgorithm, document.Measurements, document.Reference);
             context.Output.Write(measurements, ToolJsonContext.Styled.MeasurementsDocument, text =>
             {
                 text.WriteLine($"{document.Target}  verdict {document.Verdict}: {document.Reason}");
@@ -99,8 +104,19 @@ public static class AuthenticateCommand
             text.WriteLine("measurements: none");
             return;
         }
+        if (document.Reference is { } reference)
+            text.WriteLine($"reference: {reference.State}: {reference.Detail}");
         text.WriteLine($"measurements ({document.MeasurementHashAlgorithm ?? "unknown hash"}):");
         foreach (var block in document.Measurements)
-            text.WriteLine($"  index {block.Index,3}  spec 0x{block.Spec:x2}  type 0x{block.ValueType:x2} {(block.Raw ? "raw   " : "digest")}  {block.Value}");
+            text.WriteLine($"  index {block.Index,3}  spec 0x{block.Spec:x2}  type 0x{block.ValueType:x2} {(block.Raw ? "raw   " : "digest")}  {block.Value}{Mark(block.Reference)}");
     }
+
+    /// <summary>The text mark after a block's value: loud for a difference, quiet otherwise.</summary>
+    private static string Mark(string? reference) => reference switch
+    {
+        ReferenceMarks.Differs => "  <- DIFFERS from the reference",
+        ReferenceMarks.Match => "  (matches the reference)",
+        ReferenceMarks.NotInReference => "  (not in the reference)",
+        _ => "",
+    };
 }

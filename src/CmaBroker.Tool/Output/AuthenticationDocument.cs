@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CmaBroker.Spdm.Authentication;
 using Org.BouncyCastle.X509;
 
@@ -16,7 +17,8 @@ public sealed record AuthenticationDocument(
     int ChallengedSlot,
     IReadOnlyList<SlotJson> Slots,
     string? MeasurementHashAlgorithm,
-    IReadOnlyList<MeasurementJson> Measurements)
+    IReadOnlyList<MeasurementJson> Measurements,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReferenceJson? Reference = null)
 {
     public static AuthenticationDocument From(string target, string address, int mailbox, AuthenticationResult result) => new(
         target, address, mailbox,
@@ -46,7 +48,12 @@ public sealed record AuthenticationDocument(
 
 public sealed record SlotJson(int Slot, bool Valid, string? ValidationError, string? LeafSubject, IReadOnlyList<string> Subjects, string Digest);
 
-public sealed record MeasurementJson(int Index, int Spec, int ValueType, bool Raw, string Value);
+/// <summary>One measurement block; <see cref="Reference"/> (match, differs, not-in-reference) only with --reference.</summary>
+public sealed record MeasurementJson(int Index, int Spec, int ValueType, bool Raw, string Value,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reference = null);
+
+/// <summary>The comparison with --reference: its state (match, mismatch, no-reference, unavailable), why, and the differing blocks.</summary>
+public sealed record ReferenceJson(string State, string Detail, IReadOnlyList<int> MismatchedIndices);
 
 public sealed record MeasurementsDocument(
     string Target,
@@ -55,4 +62,5 @@ public sealed record MeasurementsDocument(
     string Verdict,
     string Reason,
     string? MeasurementHashAlgorithm,
-    IReadOnlyList<MeasurementJson> Measurements);
+    IReadOnlyList<MeasurementJson> Measurements,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReferenceJson? Reference);

@@ -28,7 +28,7 @@ public sealed class ToolOutput(ToolConsole console, bool json)
         console.Error.Flush();
         if (Json)
         {
-            var document = new ErrorDocument(new ErrorJson(JsonNames.Kebab(kind), message, exitCode));
+            var document = new ErrorDocument(new ErrorJson(ErrorKindNames.Of(kind), message, exitCode));
             console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, ToolJsonContext.Styled.ErrorDocument));
             console.Out.Flush();
         }

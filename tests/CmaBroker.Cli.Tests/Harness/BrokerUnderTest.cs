@@ -40,15 +40,19 @@ public sealed class BrokerUnderTest : IAsyncDisposable
     /// <summary>The address the deterministic allocation gives emulated:PROFILE#INSTANCE.</summary>
     public static string AddressOf(string profile, int instance = 0) => EmulatedProfiles.AddressFor(profile, instance).ToString();
 
-    /// <summary>Starts the bus and the daemon serving <paramref name="targets"/>; <paramref name="referenceFiles"/> are copied into reference.d.</summary>
-    public static async Task<BrokerUnderTest> StartAsync(IEnumerable<string> targets, IEnumerable<string>? referenceFiles = null)
+    /// <summary>
+    /// Starts the bus and the daemon serving <paramref name="targets"/>; <paramref name="referenceFiles"/> are copied into
+    /// reference.d; trust.d holds the emulator's root CAs unless <paramref name="withTrustAnchors"/> is false (an empty store).
+    /// </summary>
+    public static async Task<BrokerUnderTest> StartAsync(IEnumerable<string> targets, IEnumerable<string>? referenceFiles = null, bool withTrustAnchors = true)
     {
         PrivateBus bus = await PrivateBus.StartAsync().ConfigureAwait(false);
         string root = Directory.CreateTempSubdirectory("cmactl-broker-").FullName;
         string trust = Directory.CreateDirectory(Path.Combine(root, "trust.d")).FullName;
         string reference = Directory.CreateDirectory(Path.Combine(root, "reference.d")).FullName;
         string state = Directory.CreateDirectory(Path.Combine(root, "state")).FullName;
-        SpdmProfiles.WriteTrustAnchors(trust);
+        if (withTrustAnchors)
+            SpdmProfiles.WriteTrustAnchors(trust);
         foreach (string file in referenceFiles ?? [])
             File.Copy(file, Path.Combine(reference, Path.GetFileName(file)));
 

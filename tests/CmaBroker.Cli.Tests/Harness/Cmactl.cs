@@ -35,6 +35,20 @@ public static class Cmactl
         return document.RootElement.Clone();
     }
 
+    /// <summary>The build output may sit under root-only dirs: copy cmactl and its dependencies where anyone can read them.</summary>
+    public static string CopyForEveryone()
+    {
+        string directory = Directory.CreateTempSubdirectory("cmactl-copy-").FullName;
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        foreach (string name in new[] { "cmactl.dll", "cmactl.deps.json", "cmactl.runtimeconfig.json", "Tmds.DBus.Protocol.dll" })
+        {
+            string target = Path.Combine(directory, name);
+            File.Copy(Path.Combine(AppContext.BaseDirectory, name), target);
+            File.SetUnixFileMode(target, (UnixFileMode)0b110_100_100);
+        }
+        return directory;
+    }
+
     /// <summary>`dotnet cmactl.dll ARGUMENTS` as its own process.</summary>
     public static Task<RunResult> RunProcessAsync(params string[] arguments) =>
         ProcessRunner.RunAsync("dotnet", [Dll, .. arguments]);
