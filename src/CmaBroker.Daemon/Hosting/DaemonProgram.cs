@@ -78,10 +78,11 @@ public static class DaemonProgram
             options.SingleLine = true;
             options.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Logging.SetMinimumLevel(MinimumLevel(arguments.LogLevel));
+        LogLevel minimum = MinimumLevel(arguments.LogLevel);
+        builder.Logging.SetMinimumLevel(minimum);
         // A failed start is reported once, by RunAsync, as one critical line with its reason; the host
         // would add the same failure with a stack trace at error level ("Hosting failed to start").
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= minimum && level != LogLevel.Error);
         // Under systemd: journald-friendly log format, READY=1 after StartAsync, STOPPING=1 on SIGTERM.
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
