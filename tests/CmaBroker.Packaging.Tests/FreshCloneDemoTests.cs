@@ -1,4 +1,5 @@
 using CmaBroker.TestSupport;
+using NUnit.Framework;
 
 namespace CmaBroker.Packaging.Tests;
 
