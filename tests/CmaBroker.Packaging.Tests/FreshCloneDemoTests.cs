@@ -11,6 +11,7 @@ namespace CmaBroker.Packaging.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class FreshCloneDemoTests
 {
     private const string UnprivilegedUser = "cmatest";
