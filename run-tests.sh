@@ -1,30 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test project of CmaBroker.sln and prints one final line: "N passed, N failed[, N skipped]".
-# As root on Debian it first installs the packages the tests use and the test user/group.
+# As root on Debian it first installs the packages the tests use and the test user/group (tests/prepare-machine.sh).
 set -uo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(dbus dbus-daemon dbus-bin libglib2.0-bin systemd udev pciutils openssl passwd clang zlib1g-dev xz-utils cpio busybox-static)
-
-prepare_machine() {
-    [ "$(id -u)" -eq 0 ] || return 0
-    if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
-        local missing=()
-        for pkg in "${APT_PACKAGES[@]}"; do
-            dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-        done
-        if [ "${#missing[@]}" -gt 0 ]; then
-            echo "run-tests: installing ${missing[*]}"
-            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-                || { echo "run-tests: apt-get install failed" >&2; return 1; }
-        fi
-    fi
-    # Tests prove D-Bus policy denials by calling as this unprivileged user (runuser -u cmatest).
-    getent group cmabroker >/dev/null || groupadd --system cmabroker
-    id -u cmatest >/dev/null 2>&1 || useradd --create-home --shell /bin/bash cmatest
-}
-
-prepare_machine || exit 1
+tests/prepare-machine.sh || exit 1
 
 RESULTS_DIR="${CMABROKER_TEST_RESULTS:-$PWD/artifacts/test-results}"
 rm -rf "$RESULTS_DIR"
@@ -51,6 +31,18 @@ if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1
     echo "run-tests: dotnet test exited with $test_rc" >&2
 fi
+
+# Wall time of each test project (TRX Times start..finish), so the CI budget stays visible.
+shopt -s nullglob
+for trx in "$RESULTS_DIR"/*.trx; do
+    project=$(grep -o 'tests in [^ <]*\.dll' "$trx" | head -n 1 | sed 's/.*\///; s/\.dll$//')
+    start=$(grep -o '<Times [^>]*>' "$trx" | sed -n 's/.* start="\([^"]*\)".*/\1/p')
+    finish=$(grep -o '<Times [^>]*>' "$trx" | sed -n 's/.* finish="\([^"]*\)".*/\1/p')
+    if [ -n "$start" ] && [ -n "$finish" ]; then
+        echo "run-tests: ${project:-$(basename "$trx")}: $(( $(date -d "$finish" +%s) - $(date -d "$start" +%s) )) s"
+    fi
+done
+shopt -u nullglob
 
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
