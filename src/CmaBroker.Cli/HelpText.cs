@@ -29,8 +29,9 @@ internal static class HelpText
                                         The device's certificate chain for slot N (default 0), root
                                         first; --pem prints PEM blocks for openssl.
             measurements DEVICE [--fresh]
-                                        The last verified measurement blocks; --fresh asks the device
-                                        again (needs group cmabroker).
+                                        The last verified measurement blocks, each marked DIFFERS
+                                        when it differs from the daemon's reference.d; --fresh asks
+                                        the device again (needs group cmabroker).
             evidence DEVICE --nonce HEX Signed measurements over your 32-byte nonce, with transcript,
                                         signature and chain, for a remote verifier.
             enroll DEVICE               Write the device's current verified measurements as its
@@ -48,9 +49,15 @@ internal static class HelpText
                                 as unix:path=/tmp/bus.sock.
             --json              Machine-readable output: camelCase keys, byte values as lowercase
                                 hex strings, one JSON document per command (one object per line
-                                for monitor).
+                                for monitor). On failure standard output gets
+                                {"error": {"kind", "message", "exitCode"}}, as with cmatool.
             -h, --help          This text.
             --version           Print the version.
+
+        ERRORS
+            Arguments are checked before cmactl connects: a usage error exits 2 with or without a
+            bus. A bus that cannot be reached is one line naming the address and the cause (no
+            such socket, permission denied, connection refused). Messages go to standard error.
 
         EXIT STATUS
             0   success (authenticate: the device is authenticated)
