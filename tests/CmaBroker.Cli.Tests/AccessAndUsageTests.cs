@@ -4,7 +4,7 @@ using CmaBroker.Doe.Errors;
 
 namespace CmaBroker.Cli.Tests;
 
-/// <summary>Exit codes for usage errors, unknown devices, and calls the bus policy denies to an unprivileged user.</summary>
+/// <summary>Help, exit codes for unknown devices, and calls the bus policy denies to an unprivileged user (usage errors: <see cref="NewcomerErrorTests"/>).</summary>
 [TestFixture]
 public sealed class AccessAndUsageTests
 {
@@ -22,24 +22,6 @@ public sealed class AccessAndUsageTests
 
     [OneTimeTearDown]
     public void RemoveCopy() => Directory.Delete(_cmactlCopy, recursive: true);
-
-    [TestCase("", TestName = "no command")]
-    [TestCase("frobnicate", TestName = "unknown command")]
-    [TestCase("list --colour", TestName = "unknown option")]
-    [TestCase("show", TestName = "show without a device")]
-    [TestCase("show not-a-device", TestName = "device neither address nor path")]
-    [TestCase("exchange ca00:20:00.0 1 0 zz", TestName = "exchange payload not hex")]
-    [TestCase("exchange ca00:20:00.0 0x10000 0 00", TestName = "exchange vendor out of range")]
-    [TestCase("evidence ca00:20:00.0 --nonce 0011", TestName = "evidence nonce not 32 bytes")]
-    [TestCase("evidence ca00:20:00.0", TestName = "evidence without a nonce")]
-    [TestCase("certificates ca00:20:00.0 --slot 8", TestName = "slot out of range")]
-    [TestCase("list extra", TestName = "list with an argument")]
-    public async Task UsageErrorsExitTwo(string commandLine)
-    {
-        RunResult result = await Cmactl.OnBusAsync(_broker.Address, commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-
-        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Usage), result.ToString);
-    }
 
     [Test]
     public async Task HelpExitsZeroAndListsEveryCommand()

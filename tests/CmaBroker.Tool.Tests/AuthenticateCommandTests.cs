@@ -4,25 +4,12 @@ using NUnit.Framework;
 
 namespace CmaBroker.Tool.Tests;
 
-public class AuthenticateCommandTests
+public class AuthenticateCommandTests : EmulatorTrustFixture
 {
-    private TempDirectory _trust = null!;
-
-    [OneTimeSetUp]
-    public async Task WriteTheEmulatorTrustAnchor()
-    {
-        _trust = new TempDirectory();
-        var run = await CmaToolRunner.RunAsync("emulator-ca", _trust.Path);
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
-    }
-
-    [OneTimeTearDown]
-    public void RemoveTrustAnchor() => _trust.Dispose();
-
     [Test]
     public async Task GoodDeviceWithItsRootTrustedIsAuthenticated()
     {
-        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:good", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:good", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         Assert.That(run.Stdout, Does.Contain("verdict: authenticated"));
@@ -35,7 +22,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task TrustMayNameTheCertificateFileItself()
     {
-        string file = Directory.GetFiles(_trust.Path).Single();
+        string file = Directory.GetFiles(TrustPath).Single();
 
         var run = await CmaToolRunner.RunAsync("authenticate", "emulated:good#5", "--trust", file);
 
@@ -45,7 +32,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task BadCertDeviceIsUntrusted()
     {
-        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:bad-cert", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:bad-cert", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Untrusted), run.ToString());
         Assert.That(run.Stdout, Does.Contain("verdict: untrusted"));
@@ -64,7 +51,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task ChallengingSlotOneRootedAtAnotherCaIsUntrusted()
     {
-        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:good", "--trust", _trust.Path, "--slot", "1");
+        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:good", "--trust", TrustPath, "--slot", "1");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Untrusted), run.ToString());
         Assert.That(run.Stdout, Does.Contain("slot 1 (challenged): invalid"));
@@ -74,7 +61,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task DeviceWithoutCmaIsUnsupported()
     {
-        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:no-cma", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:no-cma", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Unsupported), run.ToString());
         Assert.That(run.Stderr, Does.Contain("0001:01"));
@@ -83,7 +70,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task JsonResultParsesWithVerdictAlgorithmsSlotsAndMeasurements()
     {
-        var run = await CmaToolRunner.RunAsync("--json", "authenticate", "emulated:good", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("--json", "authenticate", "emulated:good", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         using var json = JsonDocument.Parse(run.Stdout);
@@ -104,8 +91,8 @@ public class AuthenticateCommandTests
     [Test]
     public async Task MeasurementsDifferBetweenGoodAndMismatchProfiles()
     {
-        var good = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:good", "--trust", _trust.Path);
-        var mismatch = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:mismatch", "--trust", _trust.Path);
+        var good = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:good", "--trust", TrustPath);
+        var mismatch = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:mismatch", "--trust", TrustPath);
 
         Assert.That(good.ExitCode, Is.EqualTo(ExitCodes.Success), good.ToString());
         Assert.That(mismatch.ExitCode, Is.EqualTo(ExitCodes.Success), mismatch.ToString());
@@ -119,7 +106,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task MeasurementsPrintTheBlocksAndTheVerdict()
     {
-        var run = await CmaToolRunner.RunAsync("measurements", "emulated:good", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("measurements", "emulated:good", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         Assert.That(run.Stdout, Does.StartWith("emulated:good  verdict authenticated"));
@@ -129,7 +116,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task UnknownTargetIsNotFound()
     {
-        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:nonexistent", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:nonexistent", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.NotFound), run.ToString());
     }
@@ -137,7 +124,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task MissingTrustPathIsNotFound()
     {
-        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:good", "--trust", Path.Combine(_trust.Path, "absent.pem"));
+        var run = await CmaToolRunner.RunAsync("authenticate", "emulated:good", "--trust", Path.Combine(TrustPath, "absent.pem"));
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.NotFound), run.ToString());
         Assert.That(run.Stderr, Does.Contain("absent.pem"));
@@ -147,7 +134,7 @@ public class AuthenticateCommandTests
     [TestCase("measurements")]
     public async Task MissingTrustDirectoryIsNotFoundWithASentenceNamingIt(string command)
     {
-        string missing = Path.Combine(_trust.Path, "missing", "dir");
+        string missing = Path.Combine(TrustPath, "missing", "dir");
 
         var run = await CmaToolRunner.RunAsync(command, "emulated:good", "--trust", missing);
 
@@ -159,7 +146,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task MissingTrustDirectoryInJsonModeIsAnErrorDocument()
     {
-        string missing = Path.Combine(_trust.Path, "missing");
+        string missing = Path.Combine(TrustPath, "missing");
 
         var run = await CmaToolRunner.RunAsync("--json", "authenticate", "emulated:good", "--trust", missing);
 
@@ -174,7 +161,7 @@ public class AuthenticateCommandTests
     [Test]
     public async Task MalformedTargetIsAUsageError()
     {
-        var run = await CmaToolRunner.RunAsync("authenticate", "spdm-socket:localhost", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("authenticate", "spdm-socket:localhost", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.ToString());
     }
@@ -189,6 +176,6 @@ public class AuthenticateCommandTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         string written = run.Stdout.Trim();
         Assert.That(written, Does.StartWith(other.Path).And.EndWith(".pem"));
-        Assert.That(File.ReadAllText(written), Is.EqualTo(File.ReadAllText(Directory.GetFiles(_trust.Path).Single())));
+        Assert.That(File.ReadAllText(written), Is.EqualTo(File.ReadAllText(Directory.GetFiles(TrustPath).Single())));
     }
 }

@@ -9,26 +9,13 @@ namespace CmaBroker.Tool.Tests;
 /// daemon's comparison. The reference is the demo's reference.d (the good profile's measurements), so
 /// the mismatch profile's blocks 2 and 4 differ (as the demo shows in cma-brokerd).
 /// </summary>
-public sealed class ReferenceComparisonTests
+public sealed class ReferenceComparisonTests : EmulatorTrustFixture
 {
     private static readonly string DemoReference = Path.Combine(RepositoryPaths.Root, "packaging", "demo", "reference.d");
-    private TempDirectory _trust = null!;
-
-    [OneTimeSetUp]
-    public async Task WriteTrustAnchor()
-    {
-        _trust = new TempDirectory();
-        var run = await CmaToolRunner.RunAsync("emulator-ca", _trust.Path);
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
-    }
-
-    [OneTimeTearDown]
-    public void RemoveTrustAnchor() => _trust.Dispose();
-
     [Test]
     public async Task MismatchingBlocksAreMarkedInText()
     {
-        var run = await CmaToolRunner.RunAsync("measurements", "emulated:mismatch", "--trust", _trust.Path, "--reference", DemoReference);
+        var run = await CmaToolRunner.RunAsync("measurements", "emulated:mismatch", "--trust", TrustPath, "--reference", DemoReference);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         Assert.That(run.Stdout, Does.Match(@"(?m)^reference: mismatch: blocks 2, 4 differ from 1b36:ca01"));
@@ -45,7 +32,7 @@ public sealed class ReferenceComparisonTests
     [Test]
     public async Task MismatchingBlocksAreMarkedInJson()
     {
-        var run = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:mismatch", "--trust", _trust.Path, "--reference", DemoReference);
+        var run = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:mismatch", "--trust", TrustPath, "--reference", DemoReference);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         using var document = JsonDocument.Parse(run.Stdout);
@@ -64,7 +51,7 @@ public sealed class ReferenceComparisonTests
     {
         string file = Directory.GetFiles(DemoReference, "*.json").Single();
 
-        var run = await CmaToolRunner.RunAsync("--json", "authenticate", "emulated:good", "--trust", _trust.Path, "--reference", file);
+        var run = await CmaToolRunner.RunAsync("--json", "authenticate", "emulated:good", "--trust", TrustPath, "--reference", file);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         using var document = JsonDocument.Parse(run.Stdout);
@@ -75,7 +62,7 @@ public sealed class ReferenceComparisonTests
     [Test]
     public async Task UntrustedDeviceIsNotCompared()
     {
-        var run = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:bad-cert", "--trust", _trust.Path, "--reference", DemoReference);
+        var run = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:bad-cert", "--trust", TrustPath, "--reference", DemoReference);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Untrusted), run.ToString());
         using var document = JsonDocument.Parse(run.Stdout);
@@ -86,7 +73,7 @@ public sealed class ReferenceComparisonTests
     [Test]
     public async Task WithoutReferenceNoMarkIsPrinted()
     {
-        var run = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:good", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("--json", "measurements", "emulated:good", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         using var document = JsonDocument.Parse(run.Stdout);
@@ -96,9 +83,9 @@ public sealed class ReferenceComparisonTests
     [Test]
     public async Task MissingReferencePathIsNotFoundBeforeAnyExchange()
     {
-        string missing = Path.Combine(_trust.Path, "no-such-reference.d");
+        string missing = Path.Combine(TrustPath, "no-such-reference.d");
 
-        var run = await CmaToolRunner.RunAsync("measurements", "emulated:good", "--trust", _trust.Path, "--reference", missing);
+        var run = await CmaToolRunner.RunAsync("measurements", "emulated:good", "--trust", TrustPath, "--reference", missing);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.NotFound), run.ToString());
         Assert.That(run.Stderr, Does.Contain($"reference path {missing} does not exist"));
@@ -108,10 +95,10 @@ public sealed class ReferenceComparisonTests
     [Test]
     public async Task MalformedReferenceFileIsAUsageErrorNamingTheFile()
     {
-        string file = Path.Combine(_trust.Path, "broken.json");
+        string file = Path.Combine(TrustPath, "broken.json");
         await File.WriteAllTextAsync(file, "{ \"entries\": [ { \"vendorId\": \"zz\" } ] }");
 
-        var run = await CmaToolRunner.RunAsync("measurements", "emulated:good", "--trust", _trust.Path, "--reference", file);
+        var run = await CmaToolRunner.RunAsync("measurements", "emulated:good", "--trust", TrustPath, "--reference", file);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.ToString());
         Assert.That(run.Stderr, Does.Contain(file));
