@@ -17,6 +17,8 @@ public sealed partial class SpdmResponder
         _pending = null;
         _version = SpdmVersion.V10;
         _requesterDataTransferSize = 0;
+        _requesterFlags = 0;
+        EndSession();
         if (header.Version != SpdmVersion.V10)
             return Error(SpdmErrorCode.VersionMismatch);
         var response = new VersionResponse(Config.Versions.Select(v => v.ToVersionEntry()).ToArray()).ToArray();
@@ -38,6 +40,7 @@ public sealed partial class SpdmResponder
             return Error(SpdmErrorCode.InvalidRequest);
         if (_version >= SpdmVersion.V12)
             _requesterDataTransferSize = capabilities.DataTransferSize;
+        _requesterFlags = capabilities.Flags;
         var response = new CapabilitiesMessage(_version, IsRequest: false, Config.CtExponent, Config.Capabilities,
             Config.DataTransferSize, Config.DataTransferSize).ToArray();
         _transcript.AppendVca(request[..length], response);
@@ -60,14 +63,22 @@ public sealed partial class SpdmResponder
         bool measures = (Config.Capabilities & (SpdmCapabilityFlags.MeasNoSig | SpdmCapabilityFlags.MeasSig)) != 0
             && (offer.MeasurementSpecification & MeasurementSpecification.Dmtf) != 0;
         var measurementHash = measures ? AlgorithmSelection.MeasurementHash(Config.MeasurementHash) : MeasurementHashAlgorithms.None;
-        var tables = offer.AlgStructs.Select(t => new AlgStruct(t.Type, AlgorithmSelection.AlgStruct(t.Type, t.Supported))).ToArray();
+        // DHE, AEAD and key schedule are selected only when both sides announced sessions (KEY_EX_CAP).
+        bool sessions = SessionsNegotiated;
+        var tables = offer.AlgStructs.Select(t => new AlgStruct(t.Type, sessions ? AlgorithmSelection.AlgStruct(t.Type, (ushort)(t.Supported & Offered(t.Type))) : (ushort)0)).ToArray();
 
         var response = new AlgorithmsResponse(_version,
             measures ? MeasurementSpecification.Dmtf : MeasurementSpecification.None,
             SelectOpaqueFormat(offer.OtherParamsSupport),
             measurementHash, asym, hash, tables).ToArray();
         _transcript.AppendVca(request[..length], response);
-        _negotiated = new NegotiatedAlgorithms(_version, asym, hash, measurementHash);
+        _negotiated = new NegotiatedAlgorithms(_version, asym, hash, measurementHash)
+        {
+            Dhe = (DheAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.Dhe)?.Supported ?? 0),
+            Aead = (AeadAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.Aead)?.Supported ?? 0),
+            KeySchedule = (KeyScheduleAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.KeySchedule)?.Supported ?? 0),
+            OpaqueFormat = SelectOpaqueFormat(offer.OtherParamsSupport),
+        };
         _slots = ProvisionSlots(asym, hash);
         _state = ConnectionState.Negotiated;
         return response;
@@ -99,6 +110,16 @@ public sealed partial class SpdmResponder
         }
         return slots;
     }
+
+    private bool SessionsNegotiated => _version >= SpdmVersion.V11 && Has(SpdmCapabilityFlags.KeyEx) && (_requesterFlags & SpdmCapabilityFlags.KeyEx) != 0;
+
+    private ushort Offered(AlgStructType type) => type switch
+    {
+        AlgStructType.Dhe => (ushort)Config.Dhe,
+        AlgStructType.Aead => (ushort)Config.Aead,
+        AlgStructType.KeySchedule => (ushort)KeyScheduleAlgorithms.Spdm,
+        _ => 0,
+    };
 
     private bool Has(SpdmCapabilityFlags flag) => (Config.Capabilities & flag) != 0;
 

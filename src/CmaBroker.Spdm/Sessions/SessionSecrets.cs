@@ -28,7 +28,8 @@ public sealed class SessionSecrets : IDisposable
     private readonly Dictionary<SessionSecret, byte[]> _secrets = [];
     private readonly List<byte[]> _retired = [];
     private readonly List<SessionDirectionKeys> _retiredKeys = [];
-    private SessionDirectionKeys? _request, _response;
+    private SessionDirectionKeys? _request, _response, _pending;
+    private byte[]? _pendingSecret;
     private bool _disposed;
 
     public SessionSecrets(SpdmVersion version, BaseHashAlgorithms hash, AeadAlgorithms aead)
@@ -85,6 +86,50 @@ public sealed class SessionSecrets : IDisposable
     /// <summary>KEY_UPDATE for responder → requester.</summary>
     public void UpdateResponseKey() => Update(SessionSecret.ResponseDataSecret, ref _response);
 
+    /// <summary>
+    /// Derives the next response key without using it yet: libspdm answers UpdateAllKeys with the new
+    /// key, a refusal comes under the old one, so the requester tries both (<see cref="PendingResponseKeys"/>).
+    /// </summary>
+    public void BeginResponseUpdate()
+    {
+        if (!DataPhase)
+            throw new InvalidOperationException("KEY_UPDATE before the data keys exist");
+        AbandonResponseUpdate();
+        _pendingSecret = Schedule.Expand(Get(SessionSecret.ResponseDataSecret), SpdmKeySchedule.TrafficUpdate, Schedule.HashSize);
+        _pending = KeysFrom(_pendingSecret);
+    }
+
+    /// <summary>The response keys <see cref="BeginResponseUpdate"/> derived, or null.</summary>
+    public SessionDirectionKeys? PendingResponseKeys => _pending;
+
+    /// <summary>The pending response key becomes the current one (the old one is zeroed).</summary>
+    public void CommitResponseUpdate()
+    {
+        if (_pending is null || _pendingSecret is null)
+            throw new InvalidOperationException("no response key update is pending");
+        Set(SessionSecret.ResponseDataSecret, _pendingSecret);
+        Replace(ref _response, _pending);
+        _pending = null;
+        _pendingSecret = null;
+    }
+
+    /// <summary>Drops a pending response key (zeroed).</summary>
+    public void AbandonResponseUpdate()
+    {
+        if (_pending is not null)
+        {
+            _pending.Dispose();
+            _retiredKeys.Add(_pending);
+        }
+        if (_pendingSecret is not null)
+        {
+            CryptographicOperations.ZeroMemory(_pendingSecret);
+            _retired.Add(_pendingSecret);
+        }
+        _pending = null;
+        _pendingSecret = null;
+    }
+
     /// <summary>ResponderVerifyData / RequesterVerifyData = HMAC(finished key, transcript hash).</summary>
     public byte[] VerifyData(bool requester, ReadOnlySpan<byte> transcriptHash) =>
         Schedule.Hmac(Get(requester ? SessionSecret.RequestFinishedKey : SessionSecret.ResponseFinishedKey), transcriptHash);
@@ -96,7 +141,8 @@ public sealed class SessionSecrets : IDisposable
     internal IEnumerable<byte[]> AllBuffers =>
         _secrets.Values.Concat(_retired)
             .Concat(_retiredKeys.SelectMany(k => k.Buffers))
-            .Concat(_request?.Buffers ?? []).Concat(_response?.Buffers ?? []);
+            .Concat(_request?.Buffers ?? []).Concat(_response?.Buffers ?? []).Concat(_pending?.Buffers ?? [])
+            .Concat(_pendingSecret is null ? [] : [_pendingSecret]);
 
     public void Dispose()
     {
@@ -107,8 +153,16 @@ public sealed class SessionSecrets : IDisposable
             CryptographicOperations.ZeroMemory(secret);
         _request?.Dispose();
         _response?.Dispose();
+        AbandonResponseUpdateAfterDispose();
         foreach (var keys in _retiredKeys)
             keys.Dispose();
+    }
+
+    private void AbandonResponseUpdateAfterDispose()
+    {
+        _pending?.Dispose();
+        if (_pendingSecret is not null)
+            CryptographicOperations.ZeroMemory(_pendingSecret);
     }
 
     private void Update(SessionSecret name, ref SessionDirectionKeys? keys)
