@@ -38,6 +38,8 @@ public sealed partial class SpdmResponder
             return Error(SpdmErrorCode.InvalidRequest);
         if (_version >= SpdmVersion.V12 && capabilities.DataTransferSize < CapabilitiesMessage.MinDataTransferSize12)
             return Error(SpdmErrorCode.InvalidRequest);
+        if (RequesterFlagsError(capabilities) is not null)
+            return Error(SpdmErrorCode.InvalidRequest);
         if (_version >= SpdmVersion.V12)
             _requesterDataTransferSize = capabilities.DataTransferSize;
         _requesterFlags = capabilities.Flags;
@@ -109,6 +111,31 @@ public sealed partial class SpdmResponder
             slots[slot] = new ProvisionedSlot(chain, spdmChain, SpdmHash.Compute(hash, spdmChain));
         }
         return slots;
+    }
+
+    /// <summary>
+    /// Requester flag and size combinations DSP0274 forbids (answered InvalidRequest): KEY_EX_CAP
+    /// without ENCRYPT_CAP or MAC_CAP, ENCRYPT_CAP or MAC_CAP without KEY_EX_CAP or PSK_CAP,
+    /// MUT_AUTH_CAP without ENCAP_CAP at 1.1; at 1.2+ DataTransferSize above MaxSPDMmsgSize, or
+    /// different from it without CHUNK_CAP.
+    /// </summary>
+    private string? RequesterFlagsError(CapabilitiesMessage capabilities)
+    {
+        var flags = capabilities.Flags;
+        bool keyExchange = (flags & (SpdmCapabilityFlags.KeyEx | SpdmCapabilityFlags.Psk)) != 0;
+        bool protection = (flags & (SpdmCapabilityFlags.Encrypt | SpdmCapabilityFlags.Mac)) != 0;
+        if (_version >= SpdmVersion.V11 && keyExchange != protection)
+            return "KEY_EX_CAP/PSK_CAP and ENCRYPT_CAP/MAC_CAP must come together";
+        if (_version == SpdmVersion.V11 && (flags & SpdmCapabilityFlags.MutAuth) != 0 && (flags & SpdmCapabilityFlags.Encap) == 0)
+            return "MUT_AUTH_CAP needs ENCAP_CAP at SPDM 1.1";
+        if (_version >= SpdmVersion.V12)
+        {
+            if (capabilities.DataTransferSize > capabilities.MaxSpdmMessageSize)
+                return "DataTransferSize exceeds MaxSPDMmsgSize";
+            if ((flags & SpdmCapabilityFlags.Chunk) == 0 && capabilities.DataTransferSize != capabilities.MaxSpdmMessageSize)
+                return "DataTransferSize differs from MaxSPDMmsgSize without CHUNK_CAP";
+        }
+        return null;
     }
 
     private bool SessionsNegotiated => _version >= SpdmVersion.V11 && Has(SpdmCapabilityFlags.KeyEx) && (_requesterFlags & SpdmCapabilityFlags.KeyEx) != 0;

@@ -66,8 +66,8 @@ public sealed partial class SpdmResponder
         int h = SpdmAlgorithms.HashSize(algorithms.BaseHash);
         var summary = ask.SummaryHashType == MeasurementSummaryHashType.None ? [] : MeasurementSummaryHash(ask.SummaryHashType, algorithms);
         ushort responderHalf = (ushort)(0xFFFF - (_nextSession++ & 0xFF));
-        var unsigned = new KeyExchangeResponse(_version, Has(SpdmCapabilityFlags.HeartBeat) ? Config.HeartbeatPeriod : (byte)0, responderHalf, 0, 0,
-            RandomNumberGenerator.GetBytes(KeyExchangeRequest.RandomSize), key.ExchangeData, summary,
+        var unsigned = new KeyExchangeResponse(_version, Has(SpdmCapabilityFlags.HeartBeat) ? Config.HeartbeatPeriod : (byte)0, responderHalf,
+            Config.Faults.RequestMutualAuthentication ? (byte)0x01 : (byte)0, 0, RandomNumberGenerator.GetBytes(KeyExchangeRequest.RandomSize), key.ExchangeData, summary,
             SecuredMessageOpaqueData.WriteSelection(_version, selected),
             new byte[SpdmAlgorithms.SignatureSize(algorithms.BaseAsym)], inTheClear ? [] : new byte[h]);
         var response = unsigned.ToArray();

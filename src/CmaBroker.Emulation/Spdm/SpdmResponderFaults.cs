@@ -71,4 +71,7 @@ public sealed record SpdmResponderFaults
     /// responder announced, shortened for tests); the next request gets ERROR InvalidSession.
     /// </summary>
     public TimeSpan? DropSessionAfterIdle { get; init; }
+
+    /// <summary>Set MutAuthRequested in KEY_EXCHANGE_RSP (mutual authentication is not implemented by the requester).</summary>
+    public bool RequestMutualAuthentication { get; init; }
 }
