@@ -28,6 +28,8 @@ public sealed class SecuredSessionKnownAnswerTests
         Assert.That(replay.SessionsEstablished, Is.EqualTo(2), "both DHE sessions (slot 0 and the other slot) established");
         Assert.That(replay.RecordsChecked, Is.GreaterThan(0));
         Assert.That(replay.SessionsEnded, Is.EqualTo(2), "both sessions ended with END_SESSION_ACK");
+        if (!fixture.Name.Contains("idekm", StringComparison.Ordinal))
+            Assert.That(replay.InSessionSignaturesVerified, Is.EqualTo(2), "the signed in-session MEASUREMENTS of both sessions");
         if (replay.PskRecordsSkipped > 0)
             TestContext.Out.WriteLine($"{fixture.Name}: {replay.PskRecordsSkipped} records of the PSK session skipped (PSK is out of scope)");
         TestContext.Out.WriteLine($"{fixture.Name}: {replay.RecordsChecked} secured records decrypted and re-encrypted");
@@ -61,7 +63,13 @@ public sealed class SecuredSessionKnownAnswerTests
             public byte[]? Finish { get; set; }
             public int Updates { get; set; }
             public KeyUpdateOperation? PendingUpdate { get; set; }
+            public byte[]? MeasurementRequest { get; set; }
+            public Org.BouncyCastle.Crypto.AsymmetricKeyParameter? LeafKey { get; set; }
         }
+
+        public int InSessionSignaturesVerified { get; private set; }
+
+        private byte[] _connection = [];
 
         public void Run()
         {
@@ -72,6 +80,7 @@ public sealed class SecuredSessionKnownAnswerTests
                 SpdmCode.GetVersion, SpdmCode.Version, SpdmCode.GetCapabilities, SpdmCode.Capabilities, SpdmCode.NegotiateAlgorithms, SpdmCode.Algorithms,
             }));
             byte[] connection = [.. spdm.Take(6).SelectMany(Exact)];
+            _connection = connection;
             if (fixture.MultiKeyConnection)
                 connection = [.. connection, .. Exact(spdm.First(o => o.Payload[1] == (byte)SpdmCode.Digests))];
 
@@ -158,7 +167,7 @@ public sealed class SecuredSessionKnownAnswerTests
             if (!fixture.HandshakeInTheClear)
                 Assert.That(rsp.VerifyData, Is.EqualTo(requester.VerifyData(false, th1)), "ResponderVerifyData = HMAC(response finished key, TH1)");
             th.Append(rsp.VerifyData);
-            _live = new Live(p, sessionId, requester, responder, th) { KeyExchangeResponse = rsp };
+            _live = new Live(p, sessionId, requester, responder, th) { KeyExchangeResponse = rsp, LeafKey = leaf.GetPublicKey() };
         }
 
         private void CheckKeys(SessionSecrets secrets, string request, string response)
@@ -287,6 +296,21 @@ public sealed class SecuredSessionKnownAnswerTests
                     Assert.That(VendorDefinedMessage.TryParse(message, o.IsRequest, out var vendor, out int n), Is.True, $"line {o.Line}: VENDOR_DEFINED");
                     Assert.That(n, Is.EqualTo(message.Length));
                     Assert.That(vendor.ToArray(), Is.EqualTo(message));
+                    break;
+                case SpdmCode.GetMeasurements:
+                    Assert.That(GetMeasurementsRequest.TryParse(message, out var ask, out _), Is.True);
+                    live.MeasurementRequest = ask.SignatureRequested ? message : null;
+                    break;
+                case SpdmCode.Measurements when live.MeasurementRequest is { } askBytes:
+                    // In-session L1/L2 = (1.2+: VCA) ‖ GET_MEASUREMENTS ‖ MEASUREMENTS without its signature (libspdm).
+                    int s = SpdmAlgorithms.SignatureSize(fixture.Asym);
+                    Assert.That(MeasurementsResponse.TryParse(message, s, out var measured, out int used), Is.True);
+                    Assert.That(used, Is.EqualTo(message.Length));
+                    byte[] l = [.. (fixture.Version >= SpdmVersion.V12 ? _connection : []), .. askBytes, .. message.AsSpan(0, measured.SignedLength)];
+                    Assert.That(SpdmSignatureVerifier.Verify(fixture.Version, fixture.Asym, fixture.Hash, live.LeafKey!,
+                        SpdmSigningContext.ResponderMeasurements, l, measured.Signature), Is.Null, $"line {o.Line}: in-session MEASUREMENTS signature over L");
+                    InSessionSignaturesVerified++;
+                    live.MeasurementRequest = null;
                     break;
                 case SpdmCode.Heartbeat or SpdmCode.HeartbeatAck or SpdmCode.EndSession:
                     Assert.That(SessionControlMessage.TryParse(message, code, out var control, out _), Is.True);
