@@ -74,6 +74,22 @@ public sealed class SessionPrimitivesTests
         Assert.That(SecuredMessageOpaqueData.TryReadSelection(other, selection, out _), Is.False, "1.1 and 1.2 formats are not interchangeable");
     }
 
+    [Test]
+    public void NegotiateAlgorithmsOffersSessionTablesOnlyForASession()
+    {
+        var plain = Requester.SpdmRequester.BuildNegotiateAlgorithms(SpdmVersion.V12, BaseAsymAlgorithms.EcdsaP256, BaseHashAlgorithms.Sha256);
+        Assert.That(plain.AlgStructs, Is.Empty);
+        var offer = new Requester.SessionOffer { Dhe = DheAlgorithms.Secp384r1, Aead = AeadAlgorithms.Aes256Gcm | AeadAlgorithms.Sm4Gcm };
+        var session = Requester.SpdmRequester.BuildNegotiateAlgorithms(SpdmVersion.V12, BaseAsymAlgorithms.EcdsaP256, BaseHashAlgorithms.Sha256, offer);
+        Assert.That(session.AlgStructs.Select(t => (t.Type, t.Supported)), Is.EqualTo(new[]
+        {
+            (AlgStructType.Dhe, (ushort)DheAlgorithms.Secp384r1),
+            (AlgStructType.Aead, (ushort)AeadAlgorithms.Aes256Gcm), // SM4 is not implemented, so never offered
+            (AlgStructType.KeySchedule, (ushort)KeyScheduleAlgorithms.Spdm),
+        }));
+        Assert.That(session.OtherParamsSupport, Is.EqualTo(0x02), "OpaqueDataFmt1");
+    }
+
     private static SessionSecrets Secrets(AeadAlgorithms aead)
     {
         var secrets = new SessionSecrets(SpdmVersion.V12, BaseHashAlgorithms.Sha256, aead);

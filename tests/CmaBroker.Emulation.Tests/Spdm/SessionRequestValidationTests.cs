@@ -83,3 +83,29 @@ public sealed class SessionRequestValidationTests
     private static byte[] Send(SpdmResponder responder, ISpdmMessage message) =>
         responder.Respond(message.ToArray()) ?? throw new AssertionException("responder dropped the request");
 }
+
+/// <summary>The requester announces exactly what it does: sessions only when a session is wanted.</summary>
+public sealed class RequesterOfferTests
+{
+    [Test]
+    public async Task AuthenticationAloneOffersNoSessionCapabilityOrAlgorithm()
+    {
+        var result = await EmulatedMailboxHarness.AuthenticateAsync(SessionHarness.SessionConfig());
+        Assert.That(result.Verdict, Is.EqualTo(CmaBroker.Spdm.Authentication.AuthenticationVerdict.Authenticated), result.Reason);
+        var requests = result.Transcript.Where(e => e.Direction == CmaBroker.Spdm.Authentication.TranscriptDirection.Request).Select(e => e.Message).ToList();
+
+        Assert.That(CapabilitiesMessage.TryParse(requests.First(m => m[1] == (byte)SpdmCode.GetCapabilities), true, out var caps, out _), Is.True);
+        Assert.That(caps.Flags, Is.EqualTo(SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal));
+        Assert.That(NegotiateAlgorithmsRequest.TryParse(requests.First(m => m[1] == (byte)SpdmCode.NegotiateAlgorithms), out var offer, out _), Is.True);
+        Assert.That(offer.AlgStructs, Is.Empty, "no DHE, AEAD or key schedule offered without a session");
+        Assert.That(result.Algorithms["DHE"], Is.EqualTo("none"));
+    }
+
+    [Test]
+    public void SessionOfferAnnouncesWhatTheSessionCodeDoes()
+    {
+        var flags = new CmaBroker.Spdm.Requester.SessionOffer().Flags;
+        Assert.That(flags, Is.EqualTo(SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal | SpdmCapabilityFlags.Encrypt | SpdmCapabilityFlags.Mac
+            | SpdmCapabilityFlags.KeyEx | SpdmCapabilityFlags.HeartBeat | SpdmCapabilityFlags.KeyUpd));
+    }
+}
