@@ -75,6 +75,24 @@ public sealed class SessionPrimitivesTests
     }
 
     [Test]
+    public void SupersededSecretsAreZeroedWhenReplacedAndTheRestOnDispose()
+    {
+        var secrets = Secrets(AeadAlgorithms.Aes256Gcm);
+        var handshake = secrets.AllBuffers.ToList();
+        secrets.DeriveData(new byte[32]);
+        var data = secrets.AllBuffers.ToList();
+        Assert.That(handshake.Except(data).SelectMany(b => b), Is.All.EqualTo(0), "handshake keys zeroed once the data keys replace them");
+        secrets.UpdateRequestKey();
+        secrets.BeginResponseUpdate();
+        var pending = secrets.AllBuffers.ToList();
+        Assert.That(data.Except(pending).SelectMany(b => b), Is.All.EqualTo(0), "the old request key and secret are zeroed at KEY_UPDATE");
+        Assert.That(pending.SelectMany(b => b), Is.Not.All.EqualTo(0));
+        secrets.Dispose();
+        Assert.That(pending.SelectMany(b => b), Is.All.EqualTo(0), "Dispose zeroes everything, the pending response key included");
+        Assert.That(() => secrets.RequestKeys, Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    [Test]
     public void NegotiateAlgorithmsOffersSessionTablesOnlyForASession()
     {
         var plain = Requester.SpdmRequester.BuildNegotiateAlgorithms(SpdmVersion.V12, BaseAsymAlgorithms.EcdsaP256, BaseHashAlgorithms.Sha256);

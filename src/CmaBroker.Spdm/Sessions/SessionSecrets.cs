@@ -19,15 +19,13 @@ public enum SessionSecret
 
 /// <summary>
 /// The one owner of a session's key material: every secret of the key schedule and the current
-/// request/response keys (handshake, then data, then each KEY_UPDATE). Every buffer it ever held is
-/// zeroed and every AEAD object disposed on <see cref="Dispose"/>; superseded secrets are zeroed at
-/// once. Nothing here is ever logged or formatted.
+/// request/response keys (handshake, then data, then each KEY_UPDATE). Superseded secrets and keys
+/// are zeroed (and their AEAD objects disposed) the moment they are replaced; everything still held
+/// is zeroed on <see cref="Dispose"/>. Nothing here is ever logged or formatted.
 /// </summary>
 public sealed class SessionSecrets : IDisposable
 {
     private readonly Dictionary<SessionSecret, byte[]> _secrets = [];
-    private readonly List<byte[]> _retired = [];
-    private readonly List<SessionDirectionKeys> _retiredKeys = [];
     private SessionDirectionKeys? _request, _response, _pending;
     private byte[]? _pendingSecret;
     private bool _disposed;
@@ -116,16 +114,9 @@ public sealed class SessionSecrets : IDisposable
     /// <summary>Drops a pending response key (zeroed).</summary>
     public void AbandonResponseUpdate()
     {
-        if (_pending is not null)
-        {
-            _pending.Dispose();
-            _retiredKeys.Add(_pending);
-        }
+        _pending?.Dispose();
         if (_pendingSecret is not null)
-        {
             CryptographicOperations.ZeroMemory(_pendingSecret);
-            _retired.Add(_pendingSecret);
-        }
         _pending = null;
         _pendingSecret = null;
     }
@@ -137,10 +128,9 @@ public sealed class SessionSecrets : IDisposable
     /// <summary>A secret by name, for known-answer tests only.</summary>
     internal ReadOnlySpan<byte> Peek(SessionSecret name) => Get(name);
 
-    /// <summary>Every buffer this owner has held (live and superseded), for the zeroing test.</summary>
+    /// <summary>Every buffer this owner holds now, for the zeroing test.</summary>
     internal IEnumerable<byte[]> AllBuffers =>
-        _secrets.Values.Concat(_retired)
-            .Concat(_retiredKeys.SelectMany(k => k.Buffers))
+        _secrets.Values
             .Concat(_request?.Buffers ?? []).Concat(_response?.Buffers ?? []).Concat(_pending?.Buffers ?? [])
             .Concat(_pendingSecret is null ? [] : [_pendingSecret]);
 
@@ -149,13 +139,11 @@ public sealed class SessionSecrets : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        foreach (var secret in _secrets.Values.Concat(_retired))
+        foreach (var secret in _secrets.Values)
             CryptographicOperations.ZeroMemory(secret);
         _request?.Dispose();
         _response?.Dispose();
         AbandonResponseUpdateAfterDispose();
-        foreach (var keys in _retiredKeys)
-            keys.Dispose();
     }
 
     private void AbandonResponseUpdateAfterDispose()
@@ -179,11 +167,7 @@ public sealed class SessionSecrets : IDisposable
     private void Replace(ref SessionDirectionKeys? slot, SessionDirectionKeys next)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (slot is not null)
-        {
-            slot.Dispose();
-            _retiredKeys.Add(slot);
-        }
+        slot?.Dispose();
         slot = next;
     }
 
@@ -191,10 +175,7 @@ public sealed class SessionSecrets : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_secrets.Remove(name, out var old))
-        {
             CryptographicOperations.ZeroMemory(old);
-            _retired.Add(old);
-        }
         _secrets[name] = value;
         return value;
     }

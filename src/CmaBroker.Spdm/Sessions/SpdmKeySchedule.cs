@@ -32,7 +32,7 @@ public sealed class SpdmKeySchedule
         if (version < SpdmVersion.V11)
             throw new CmaException(CmaErrorKind.Unsupported, $"SPDM {version} has no sessions (1.1+)");
         Hash = HashName(hash);
-        HashSize = SpdmAlgorithmsSize(hash);
+        HashSize = Crypto.SpdmAlgorithms.HashSize(hash);
         _versionPrefix = Encoding.ASCII.GetBytes($"spdm{version.Major}.{version.Minor} ");
     }
 
@@ -96,6 +96,4 @@ public sealed class SpdmKeySchedule
         BaseHashAlgorithms.Sha512 => HashAlgorithmName.SHA512,
         _ => throw new CmaException(CmaErrorKind.Unsupported, $"hash {Crypto.SpdmAlgorithms.Name(hash)} is not supported for sessions"),
     };
-
-    private static int SpdmAlgorithmsSize(BaseHashAlgorithms hash) => Crypto.SpdmAlgorithms.HashSize(hash);
 }
