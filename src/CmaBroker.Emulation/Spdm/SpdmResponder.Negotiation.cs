@@ -138,7 +138,15 @@ public sealed partial class SpdmResponder
         return null;
     }
 
-    private bool SessionsNegotiated => _version >= SpdmVersion.V11 && Has(SpdmCapabilityFlags.KeyEx) && (_requesterFlags & SpdmCapabilityFlags.KeyEx) != 0;
+    /// <summary>Both sides announced DHE sessions with encryption and MAC (MAC-only sessions are not implemented).</summary>
+    private bool SessionsNegotiated
+    {
+        get
+        {
+            const SpdmCapabilityFlags needed = SpdmCapabilityFlags.KeyEx | SpdmCapabilityFlags.Encrypt | SpdmCapabilityFlags.Mac;
+            return _version >= SpdmVersion.V11 && (Config.Capabilities & needed) == needed && (_requesterFlags & needed) == needed;
+        }
+    }
 
     private ushort Offered(AlgStructType type) => type switch
     {

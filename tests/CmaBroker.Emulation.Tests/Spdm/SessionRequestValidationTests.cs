@@ -66,6 +66,18 @@ public sealed class SessionRequestValidationTests
     }
 
     [Test]
+    public void MacOnlySessionsAreNotSelected()
+    {
+        var responder = new SpdmResponder(SessionHarness.SessionConfig());
+        Send(responder, new GetVersionRequest());
+        Send(responder, new CapabilitiesMessage(SpdmVersion.V12, true, 20, Auth | SpdmCapabilityFlags.KeyEx | SpdmCapabilityFlags.Mac, 4096, 4096));
+        var answer = Send(responder, new NegotiateAlgorithmsRequest(SpdmVersion.V12, MeasurementSpecification.Dmtf, 2, BaseAsymAlgorithms.EcdsaP256, BaseHashAlgorithms.Sha256,
+            [new AlgStruct(AlgStructType.Dhe, (ushort)DheAlgorithms.Secp256r1), new AlgStruct(AlgStructType.Aead, (ushort)AeadAlgorithms.Aes128Gcm)]));
+        Assert.That(AlgorithmsResponse.TryParse(answer, out var algorithms, out _), Is.True);
+        Assert.That(algorithms.Selected(AlgStructType.Dhe), Is.Zero, "this responder encrypts every record; it selects nothing for a MAC-only requester");
+    }
+
+    [Test]
     public void SessionRequestsOutsideASessionAreUnexpected()
     {
         var responder = new SpdmResponder(SessionHarness.SessionConfig());
