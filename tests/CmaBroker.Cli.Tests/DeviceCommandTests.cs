@@ -68,7 +68,7 @@ public sealed class DeviceCommandTests
         Assert.That(result.Output, Does.Match(@"(?m)^  AuthState:\s+authenticated$"));
         Assert.That(result.Output, Does.Match(@"(?m)^  AuthTime:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"));
         Assert.That(result.Output, Does.Match(@"(?m)^  Mailbox doe_[0-9a-f]{4}$"));
-        Assert.That(result.Output, Does.Match(@"(?m)^    Protocols:\s+\[\(0x0001, 0\), \(0x0001, 1\)\]$"));
+        Assert.That(result.Output, Does.Match(@"(?m)^    Protocols:\s+\[\(0x0001, 0\), \(0x0001, 1\), \(0x0001, 2\)\]$"));
     }
 
     [Test]

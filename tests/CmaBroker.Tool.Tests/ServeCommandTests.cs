@@ -52,6 +52,16 @@ public partial class ServeCommandTests
     }
 
     [Test]
+    public async Task SessionOverTheSocketRunsEveryOperation()
+    {
+        var run = await CmaToolRunner.RunAsync("session", $"spdm-socket:127.0.0.1:{_port}", "--trust", _trust.Path, "--measure", "--heartbeat", "--key-update");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
+        Assert.That(run.Stdout, Does.Contain("operations: heartbeat, key-update, measure, end-session"));
+        Assert.That(run.Stdout, Does.Contain("session ended"));
+    }
+
+    [Test]
     public async Task AuthenticateOverTheSocketIsAuthenticated()
     {
         var run = await CmaToolRunner.RunAsync("authenticate", $"spdm-socket:127.0.0.1:{_port}@ca00:ff:00.0", "--trust", _trust.Path);

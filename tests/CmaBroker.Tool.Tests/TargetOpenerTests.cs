@@ -21,7 +21,7 @@ public class TargetOpenerTests
         Assert.That(target.Mailboxes, Has.Count.EqualTo(1));
         Assert.That(target.Mailboxes[0].Offset, Is.EqualTo(0x160));
         Assert.That(target.Mailboxes[0].CapabilityVersion, Is.EqualTo(2));
-        Assert.That(target.Mailboxes[0].Protocols, Is.EqualTo(new[] { DoeProtocol.Discovery, DoeProtocol.Cma }));
+        Assert.That(target.Mailboxes[0].Protocols, Is.EqualTo(new[] { DoeProtocol.Discovery, DoeProtocol.Cma, DoeProtocol.SecuredCma }));
         Assert.That(target.Mailboxes[0].ObjectPathElement, Is.EqualTo("doe_0160"));
     }
 

@@ -7,7 +7,7 @@ namespace CmaBroker.Emulation.Profiles;
 
 /// <summary>
 /// The SPDM behaviour behind each stable profile name (ARCHITECTURE.md "Addresses and targets"):
-/// <c>good</c> (valid chain, reference measurements), <c>bad-cert</c> (chain rooted at a rogue CA),
+/// <c>good</c> (valid chain, reference measurements, secure sessions), <c>bad-cert</c> (chain rooted at a rogue CA),
 /// <c>mismatch</c> (valid chain, measurements 2 and 4 differ), <c>slow</c> (as good; the latency is
 /// the device model's), <c>no-cma</c> (no SPDM responder).
 /// </summary>
@@ -25,12 +25,15 @@ public static class SpdmProfiles
         [1] = EmulatedCertificateAuthority.SlotOne,
     };
 
+    /// <summary>Every SPDM profile also serves secure sessions (Secured CMA, DOE type 2).</summary>
+    private const SpdmCapabilityFlags Sessions = SpdmResponderConfig.SessionCapabilities;
+
     /// <summary>The responder configuration of <paramref name="profile"/>, or null when it has no SPDM responder.</summary>
     public static SpdmResponderConfig? ConfigFor(string profile) => profile switch
     {
-        EmulatedProfiles.Good or EmulatedProfiles.Slow => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Good },
-        EmulatedProfiles.Mismatch => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Mismatch },
-        EmulatedProfiles.BadCert => new SpdmResponderConfig { Slots = RogueSlots, Measurements = EmulatedMeasurements.Good },
+        EmulatedProfiles.Good or EmulatedProfiles.Slow => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Good, Capabilities = Sessions },
+        EmulatedProfiles.Mismatch => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Mismatch, Capabilities = Sessions },
+        EmulatedProfiles.BadCert => new SpdmResponderConfig { Slots = RogueSlots, Measurements = EmulatedMeasurements.Good, Capabilities = Sessions },
         _ => null,
     };
 

@@ -1,13 +1,18 @@
 using CmaBroker.Emulation.Spdm;
+using CmaBroker.Spdm.Messages;
 
 namespace CmaBroker.Emulation.Profiles;
 
-/// <summary>Gives every emulated device of an SPDM-capable profile its <see cref="SpdmResponder"/>.</summary>
+/// <summary>Gives every emulated device of an SPDM-capable profile its <see cref="SpdmResponder"/> (and its Secured CMA endpoint when it serves sessions).</summary>
 public sealed class SpdmProtocolProvider : IEmulatedProtocolProvider
 {
     public IEnumerable<IDoeResponder> CreateResponders(EmulatedDeviceSpec spec)
     {
         var config = SpdmProfiles.ConfigFor(spec.Profile);
-        return config is null ? [] : [new SpdmResponder(config)];
+        if (config is null)
+            return [];
+        var responder = new SpdmResponder(config);
+        // A responder that offers sessions also serves Secured CMA (DOE type 2), so Discovery lists it.
+        return (config.Capabilities & SpdmCapabilityFlags.KeyEx) != 0 ? [responder, responder.SecuredEndpoint] : [responder];
     }
 }

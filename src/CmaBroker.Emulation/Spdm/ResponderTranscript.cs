@@ -38,6 +38,9 @@ internal sealed class ResponderTranscript
 
     public void ResetB() => _b.Clear();
 
+    /// <summary>VCA (transcript A), the start of every session transcript.</summary>
+    public byte[] Vca => [.. _vca];
+
     public void ResetL() => _l.Clear();
 
     /// <summary>M1 = A ‖ B ‖ C, C = CHALLENGE ‖ CHALLENGE_AUTH without its signature.</summary>

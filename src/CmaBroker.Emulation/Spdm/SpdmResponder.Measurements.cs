@@ -7,7 +7,7 @@ namespace CmaBroker.Emulation.Spdm;
 // GET_MEASUREMENTS / MEASUREMENTS (protocols.md §4.11): log L, signed as (1.2+: A) ‖ L (§4.9).
 public sealed partial class SpdmResponder
 {
-    private byte[] HandleGetMeasurements(ReadOnlySpan<byte> request)
+    private byte[] HandleGetMeasurements(ReadOnlySpan<byte> request, ResponderSession? session)
     {
         if (_state != ConnectionState.Negotiated)
             return Error(SpdmErrorCode.UnexpectedRequest);
@@ -51,19 +51,26 @@ public sealed partial class SpdmResponder
         var requestBytes = request[..length].ToArray();
         if (!ask.SignatureRequested)
         {
-            _transcript.AppendL(requestBytes, response);
+            if (session is null)
+                _transcript.AppendL(requestBytes, response);
+            else
+                session.MeasurementLog.AddRange([.. requestBytes, .. response]);
             return response;
         }
 
         if (Config.Faults.SignWithoutRequesterNonce)
             requestBytes.AsSpan(4, SpdmSizes.Nonce).Clear();
-        var transcript = _transcript.MeasurementTranscript(_version >= SpdmVersion.V12, requestBytes, response.AsSpan(0, unsigned.SignedLength));
+        // In a session, L = (1.2+: VCA) ‖ the session's own measurement messages (libspdm in-session L1/L2).
+        var transcript = session is null
+            ? _transcript.MeasurementTranscript(_version >= SpdmVersion.V12, requestBytes, response.AsSpan(0, unsigned.SignedLength))
+            : [.. (_version >= SpdmVersion.V12 ? _transcript.Vca : []), .. session.MeasurementLog, .. requestBytes, .. response.AsSpan(0, unsigned.SignedLength)];
         var signature = SpdmSigner.Sign(_version, algorithms.BaseAsym, algorithms.BaseHash, slot!.Chain.LeafPrivateKey,
             SpdmSigningContext.ResponderMeasurements, transcript);
         if (Config.Faults.CorruptMeasurementSignature)
             signature[signature.Length / 2] ^= 0x01;
         signature.CopyTo(response.AsSpan(unsigned.SignedLength));
         _transcript.ResetL();
+        session?.MeasurementLog.Clear();
         return response;
     }
 }

@@ -17,6 +17,8 @@ public sealed partial class SpdmResponder
         _pending = null;
         _version = SpdmVersion.V10;
         _requesterDataTransferSize = 0;
+        _requesterFlags = 0;
+        EndSession();
         if (header.Version != SpdmVersion.V10)
             return Error(SpdmErrorCode.VersionMismatch);
         var response = new VersionResponse(Config.Versions.Select(v => v.ToVersionEntry()).ToArray()).ToArray();
@@ -36,8 +38,11 @@ public sealed partial class SpdmResponder
             return Error(SpdmErrorCode.InvalidRequest);
         if (_version >= SpdmVersion.V12 && capabilities.DataTransferSize < CapabilitiesMessage.MinDataTransferSize12)
             return Error(SpdmErrorCode.InvalidRequest);
+        if (RequesterFlagsError(capabilities) is not null)
+            return Error(SpdmErrorCode.InvalidRequest);
         if (_version >= SpdmVersion.V12)
             _requesterDataTransferSize = capabilities.DataTransferSize;
+        _requesterFlags = capabilities.Flags;
         var response = new CapabilitiesMessage(_version, IsRequest: false, Config.CtExponent, Config.Capabilities,
             Config.DataTransferSize, Config.DataTransferSize).ToArray();
         _transcript.AppendVca(request[..length], response);
@@ -60,14 +65,22 @@ public sealed partial class SpdmResponder
         bool measures = (Config.Capabilities & (SpdmCapabilityFlags.MeasNoSig | SpdmCapabilityFlags.MeasSig)) != 0
             && (offer.MeasurementSpecification & MeasurementSpecification.Dmtf) != 0;
         var measurementHash = measures ? AlgorithmSelection.MeasurementHash(Config.MeasurementHash) : MeasurementHashAlgorithms.None;
-        var tables = offer.AlgStructs.Select(t => new AlgStruct(t.Type, AlgorithmSelection.AlgStruct(t.Type, t.Supported))).ToArray();
+        // DHE, AEAD and key schedule are selected only when both sides announced sessions (KEY_EX_CAP).
+        bool sessions = SessionsNegotiated;
+        var tables = offer.AlgStructs.Select(t => new AlgStruct(t.Type, sessions ? AlgorithmSelection.AlgStruct(t.Type, (ushort)(t.Supported & Offered(t.Type))) : (ushort)0)).ToArray();
 
         var response = new AlgorithmsResponse(_version,
             measures ? MeasurementSpecification.Dmtf : MeasurementSpecification.None,
             SelectOpaqueFormat(offer.OtherParamsSupport),
             measurementHash, asym, hash, tables).ToArray();
         _transcript.AppendVca(request[..length], response);
-        _negotiated = new NegotiatedAlgorithms(_version, asym, hash, measurementHash);
+        _negotiated = new NegotiatedAlgorithms(_version, asym, hash, measurementHash)
+        {
+            Dhe = (DheAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.Dhe)?.Supported ?? 0),
+            Aead = (AeadAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.Aead)?.Supported ?? 0),
+            KeySchedule = (KeyScheduleAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.KeySchedule)?.Supported ?? 0),
+            OpaqueFormat = SelectOpaqueFormat(offer.OtherParamsSupport),
+        };
         _slots = ProvisionSlots(asym, hash);
         _state = ConnectionState.Negotiated;
         return response;
@@ -99,6 +112,49 @@ public sealed partial class SpdmResponder
         }
         return slots;
     }
+
+    /// <summary>
+    /// Requester flag and size combinations DSP0274 forbids (answered InvalidRequest): KEY_EX_CAP
+    /// without ENCRYPT_CAP or MAC_CAP, ENCRYPT_CAP or MAC_CAP without KEY_EX_CAP or PSK_CAP,
+    /// MUT_AUTH_CAP without ENCAP_CAP at 1.1; at 1.2+ DataTransferSize above MaxSPDMmsgSize, or
+    /// different from it without CHUNK_CAP.
+    /// </summary>
+    private string? RequesterFlagsError(CapabilitiesMessage capabilities)
+    {
+        var flags = capabilities.Flags;
+        bool keyExchange = (flags & (SpdmCapabilityFlags.KeyEx | SpdmCapabilityFlags.Psk)) != 0;
+        bool protection = (flags & (SpdmCapabilityFlags.Encrypt | SpdmCapabilityFlags.Mac)) != 0;
+        if (_version >= SpdmVersion.V11 && keyExchange != protection)
+            return "KEY_EX_CAP/PSK_CAP and ENCRYPT_CAP/MAC_CAP must come together";
+        if (_version == SpdmVersion.V11 && (flags & SpdmCapabilityFlags.MutAuth) != 0 && (flags & SpdmCapabilityFlags.Encap) == 0)
+            return "MUT_AUTH_CAP needs ENCAP_CAP at SPDM 1.1";
+        if (_version >= SpdmVersion.V12)
+        {
+            if (capabilities.DataTransferSize > capabilities.MaxSpdmMessageSize)
+                return "DataTransferSize exceeds MaxSPDMmsgSize";
+            if ((flags & SpdmCapabilityFlags.Chunk) == 0 && capabilities.DataTransferSize != capabilities.MaxSpdmMessageSize)
+                return "DataTransferSize differs from MaxSPDMmsgSize without CHUNK_CAP";
+        }
+        return null;
+    }
+
+    /// <summary>Both sides announced DHE sessions with encryption and MAC (MAC-only sessions are not implemented).</summary>
+    private bool SessionsNegotiated
+    {
+        get
+        {
+            const SpdmCapabilityFlags needed = SpdmCapabilityFlags.KeyEx | SpdmCapabilityFlags.Encrypt | SpdmCapabilityFlags.Mac;
+            return _version >= SpdmVersion.V11 && (Config.Capabilities & needed) == needed && (_requesterFlags & needed) == needed;
+        }
+    }
+
+    private ushort Offered(AlgStructType type) => type switch
+    {
+        AlgStructType.Dhe => (ushort)Config.Dhe,
+        AlgStructType.Aead => (ushort)Config.Aead,
+        AlgStructType.KeySchedule => (ushort)KeyScheduleAlgorithms.Spdm,
+        _ => 0,
+    };
 
     private bool Has(SpdmCapabilityFlags flag) => (Config.Capabilities & flag) != 0;
 

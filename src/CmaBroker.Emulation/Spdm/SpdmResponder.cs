@@ -24,6 +24,8 @@ public sealed partial class SpdmResponder : IDoeResponder
     private PendingResponse? _pending;
     private byte _nextToken;
     private uint _requesterDataTransferSize;
+    private SpdmCapabilityFlags _requesterFlags;
+    private ResponderSession? _session;
 
     public SpdmResponder(SpdmResponderConfig? config = null)
     {
@@ -85,7 +87,11 @@ public sealed partial class SpdmResponder : IDoeResponder
             SpdmCode.GetDigests => HandleGetDigests(request),
             SpdmCode.GetCertificate => HandleGetCertificate(request),
             SpdmCode.Challenge => HandleChallenge(request),
-            SpdmCode.GetMeasurements => HandleGetMeasurements(request),
+            SpdmCode.GetMeasurements => HandleGetMeasurements(request, null),
+            SpdmCode.KeyExchange => HandleKeyExchange(request),
+            SpdmCode.Finish => HandleFinish(request, secured: false),
+            // Session-only requests outside a session (§4.15).
+            SpdmCode.Heartbeat or SpdmCode.KeyUpdate or SpdmCode.EndSession or SpdmCode.VendorDefinedRequest => Error(SpdmErrorCode.UnexpectedRequest),
             _ => Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code),
         };
         // 1.2+: never send more than the requester can receive (§4.4 DataTransferSize); CERTIFICATE
@@ -119,7 +125,8 @@ public sealed partial class SpdmResponder : IDoeResponder
     }
 
     private static bool IsKnownRequest(SpdmCode code) => code is SpdmCode.GetCapabilities or SpdmCode.NegotiateAlgorithms
-        or SpdmCode.GetDigests or SpdmCode.GetCertificate or SpdmCode.Challenge or SpdmCode.GetMeasurements;
+        or SpdmCode.GetDigests or SpdmCode.GetCertificate or SpdmCode.Challenge or SpdmCode.GetMeasurements
+        or SpdmCode.KeyExchange or SpdmCode.Finish or SpdmCode.Heartbeat or SpdmCode.KeyUpdate or SpdmCode.EndSession or SpdmCode.VendorDefinedRequest;
 
     private byte[] Truncated(byte[] response)
     {
@@ -145,4 +152,15 @@ public sealed partial class SpdmResponder : IDoeResponder
 }
 
 /// <summary>The algorithms one connection negotiated.</summary>
-public sealed record NegotiatedAlgorithms(SpdmVersion Version, BaseAsymAlgorithms BaseAsym, BaseHashAlgorithms BaseHash, MeasurementHashAlgorithms MeasurementHash);
+public sealed record NegotiatedAlgorithms(SpdmVersion Version, BaseAsymAlgorithms BaseAsym, BaseHashAlgorithms BaseHash, MeasurementHashAlgorithms MeasurementHash)
+{
+    /// <summary>Selected DHE group; None when no session capability was negotiated.</summary>
+    public DheAlgorithms Dhe { get; init; }
+
+    public AeadAlgorithms Aead { get; init; }
+
+    public KeyScheduleAlgorithms KeySchedule { get; init; }
+
+    /// <summary>OtherParamsSelection opaque data format bits (1.2+).</summary>
+    public byte OpaqueFormat { get; init; }
+}

@@ -46,6 +46,31 @@ public sealed record SpdmResponderConfig
 
     public SpdmResponderFaults Faults { get; init; } = SpdmResponderFaults.None;
 
+    /// <summary>
+    /// CAPABILITIES of a responder that also serves secure sessions: encrypt and MAC, DHE key
+    /// exchange, heartbeat, key update and HANDSHAKE_IN_THE_CLEAR (a requester that sets it too gets
+    /// FINISH in the clear).
+    /// </summary>
+    public const SpdmCapabilityFlags SessionCapabilities =
+        SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal | SpdmCapabilityFlags.MeasSig | SpdmCapabilityFlags.MeasFresh
+        | SpdmCapabilityFlags.Encrypt | SpdmCapabilityFlags.Mac | SpdmCapabilityFlags.KeyEx | SpdmCapabilityFlags.HeartBeat
+        | SpdmCapabilityFlags.KeyUpd | SpdmCapabilityFlags.HandshakeInTheClear;
+
+    /// <summary>DHE groups and AEADs the responder can select (it picks by libspdm's priority).</summary>
+    public DheAlgorithms Dhe { get; init; } = DheAlgorithms.Ffdhe2048 | DheAlgorithms.Ffdhe3072 | DheAlgorithms.Ffdhe4096
+        | DheAlgorithms.Secp256r1 | DheAlgorithms.Secp384r1 | DheAlgorithms.Secp521r1;
+
+    public AeadAlgorithms Aead { get; init; } = AeadAlgorithms.Aes128Gcm | AeadAlgorithms.Aes256Gcm | AeadAlgorithms.ChaCha20Poly1305;
+
+    /// <summary>HeartbeatPeriod announced in KEY_EXCHANGE_RSP, seconds (spdm-emu announces 0xF0).</summary>
+    public byte HeartbeatPeriod { get; init; } = 60;
+
+    /// <summary>Answers VENDOR_DEFINED_REQUEST inside a session (IDE_KM plugs in here); null → UnsupportedRequest.</summary>
+    public Func<VendorDefinedMessage, VendorDefinedMessage?>? VendorDefined { get; init; }
+
+    /// <summary>Clock for the heartbeat knob.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Where chains come from (the shared cache unless a test brings its own generator).</summary>
     public CertificateChainGenerator Certificates { get; init; } = EmulatedCertificates.Shared;
 }

@@ -50,4 +50,28 @@ public sealed record SpdmResponderFaults
 
     /// <summary>Answer GET_MEASUREMENTS for all indices (0xFF) with ERROR UnsupportedRequest, as some devices do.</summary>
     public bool RejectAllMeasurementsRequest { get; init; }
+
+    /// <summary>Flip a bit in KEY_EXCHANGE_RSP's ResponderVerifyData (and FINISH_RSP's, in the clear).</summary>
+    public bool BadResponderVerifyData { get; init; }
+
+    /// <summary>Flip a bit in the KEY_EXCHANGE_RSP signature.</summary>
+    public bool CorruptKeyExchangeSignature { get; init; }
+
+    /// <summary>Encrypt every secured response under a key the requester does not have.</summary>
+    public bool RecordUnderWrongKey { get; init; }
+
+    /// <summary>Flip a bit in the MAC of every secured response.</summary>
+    public bool CorruptRecordMac { get; init; }
+
+    /// <summary>Answer KEY_UPDATE with ERROR UnsupportedRequest (the keys stay as they are).</summary>
+    public bool RefuseKeyUpdate { get; init; }
+
+    /// <summary>
+    /// Drop the session when no secured request arrived for this long (the heartbeat period the
+    /// responder announced, shortened for tests); the next request gets ERROR InvalidSession.
+    /// </summary>
+    public TimeSpan? DropSessionAfterIdle { get; init; }
+
+    /// <summary>Set MutAuthRequested in KEY_EXCHANGE_RSP (mutual authentication is not implemented by the requester).</summary>
+    public bool RequestMutualAuthentication { get; init; }
 }

@@ -14,6 +14,9 @@ public enum SpdmCode : byte
     Algorithms = 0x63,
     KeyExchangeRsp = 0x64,
     FinishRsp = 0x65,
+    HeartbeatAck = 0x68,
+    KeyUpdateAck = 0x69,
+    EndSessionAck = 0x6C,
     VendorDefinedResponse = 0x7E,
     Error = 0x7F,
 
@@ -28,6 +31,9 @@ public enum SpdmCode : byte
     NegotiateAlgorithms = 0xE3,
     KeyExchange = 0xE4,
     Finish = 0xE5,
+    Heartbeat = 0xE8,
+    KeyUpdate = 0xE9,
+    EndSession = 0xEC,
     VendorDefinedRequest = 0xFE,
     RespondIfReady = 0xFF,
 }
@@ -64,6 +70,14 @@ public static class SpdmCodes
         SpdmCode.KeyExchangeRsp => "KEY_EXCHANGE_RSP",
         SpdmCode.Finish => "FINISH",
         SpdmCode.FinishRsp => "FINISH_RSP",
+        SpdmCode.Heartbeat => "HEARTBEAT",
+        SpdmCode.HeartbeatAck => "HEARTBEAT_ACK",
+        SpdmCode.KeyUpdate => "KEY_UPDATE",
+        SpdmCode.KeyUpdateAck => "KEY_UPDATE_ACK",
+        SpdmCode.EndSession => "END_SESSION",
+        SpdmCode.EndSessionAck => "END_SESSION_ACK",
+        SpdmCode.VendorDefinedRequest => "VENDOR_DEFINED_REQUEST",
+        SpdmCode.VendorDefinedResponse => "VENDOR_DEFINED_RESPONSE",
         _ => $"0x{(byte)code:x2}",
     };
 }

@@ -9,6 +9,16 @@ public sealed record NegotiatedParameters(
     CapabilitiesMessage ResponderCapabilities,
     AlgorithmsResponse Algorithms)
 {
+    /// <summary>The flags the requester announced in GET_CAPABILITIES.</summary>
+    public SpdmCapabilityFlags RequesterFlags { get; init; } = SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal;
+
+    /// <summary>Both sides set HANDSHAKE_IN_THE_CLEAR_CAP: FINISH travels in the clear, KEY_EXCHANGE_RSP has no verify data.</summary>
+    public bool HandshakeInTheClear => (RequesterFlags & ResponderCapabilities.Flags & SpdmCapabilityFlags.HandshakeInTheClear) != 0;
+
+    public DheAlgorithms Dhe => (DheAlgorithms)Algorithms.Selected(AlgStructType.Dhe);
+
+    public AeadAlgorithms Aead => (AeadAlgorithms)Algorithms.Selected(AlgStructType.Aead);
+
     public BaseAsymAlgorithms BaseAsym => Algorithms.BaseAsym;
     public BaseHashAlgorithms BaseHash => Algorithms.BaseHash;
     public MeasurementHashAlgorithms MeasurementHash => Algorithms.MeasurementHash;

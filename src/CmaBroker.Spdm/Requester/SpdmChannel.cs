@@ -116,9 +116,31 @@ public sealed class SpdmChannel
         return new RespondIfReadyRequest(version, requestCode, data.Token).ToArray();
     }
 
+    /// <summary>
+    /// Sends one DSP0277 record as a Secured CMA object (DOE type 2) and returns the response payload
+    /// (padding included). No SPDM ERROR handling here: inside a session the session decides.
+    /// </summary>
+    public async ValueTask<byte[]> SendSecuredAsync(byte[] record, CancellationToken cancellationToken)
+    {
+        var response = await ExchangeObjectAsync(DoeProtocol.SecuredCma, record, "secured message", cancellationToken).ConfigureAwait(false);
+        if (response.Protocol != DoeProtocol.SecuredCma)
+            throw SpdmProtocolException.Protocol($"response to a secured message arrived as DOE protocol {response.Protocol}, expected Secured CMA {DoeProtocol.SecuredCma}");
+        return response.Payload.ToArray();
+    }
+
     private async ValueTask<byte[]> ExchangeOnceAsync(byte[] message, CancellationToken cancellationToken)
     {
         _log.Add(new TranscriptEntry(TranscriptDirection.Request, message, _options.Clock.GetUtcNow()));
+        var response = await ExchangeObjectAsync(DoeProtocol.Cma, message, SpdmCodes.Name((SpdmCode)message[1]), cancellationToken).ConfigureAwait(false);
+        if (response.Protocol != DoeProtocol.Cma)
+            throw SpdmProtocolException.Protocol($"response arrived as DOE protocol {response.Protocol}, expected CMA {DoeProtocol.Cma}");
+        byte[] bytes = response.Payload.ToArray();
+        _log.Add(new TranscriptEntry(TranscriptDirection.Response, bytes, _options.Clock.GetUtcNow()));
+        return bytes;
+    }
+
+    private async ValueTask<DoeObject> ExchangeObjectAsync(DoeProtocol protocol, byte[] message, string what, CancellationToken cancellationToken)
+    {
         int padded = (message.Length + 3) & ~3;
         var payload = new byte[padded];
         message.CopyTo(payload, 0);
@@ -129,22 +151,18 @@ public sealed class SpdmChannel
             deadline.CancelAfter(timeout);
             try
             {
-                response = await _exchange.ExchangeAsync(new DoeObject(DoeProtocol.Cma, payload), deadline.Token).ConfigureAwait(false);
+                response = await _exchange.ExchangeAsync(new DoeObject(protocol, payload), deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new CmaException(CmaErrorKind.Timeout,
-                    $"no SPDM response to {SpdmCodes.Name((SpdmCode)message[1])} within {timeout.TotalMilliseconds:0} ms " +
+                    $"no SPDM response to {what} within {timeout.TotalMilliseconds:0} ms " +
                     (ResponderCtExponent is { } e ? $"(responder CTExponent {e}, bounded by configuration)" : "(before CAPABILITIES: the configured maximum)"));
             }
         }
         else
-            response = await _exchange.ExchangeAsync(new DoeObject(DoeProtocol.Cma, payload), cancellationToken).ConfigureAwait(false);
-        if (response.Protocol != DoeProtocol.Cma)
-            throw SpdmProtocolException.Protocol($"response arrived as DOE protocol {response.Protocol}, expected CMA {DoeProtocol.Cma}");
-        byte[] bytes = response.Payload.ToArray();
-        _log.Add(new TranscriptEntry(TranscriptDirection.Response, bytes, _options.Clock.GetUtcNow()));
-        return bytes;
+            response = await _exchange.ExchangeAsync(new DoeObject(protocol, payload), cancellationToken).ConfigureAwait(false);
+        return response;
     }
 
     /// <summary>Replaces the last logged response with its exact SPDM length once a parser knows it.</summary>

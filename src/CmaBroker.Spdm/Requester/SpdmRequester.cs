@@ -32,6 +32,12 @@ public sealed class SpdmRequester
     /// <summary>Set once <see cref="NegotiateAsync"/> succeeded.</summary>
     public NegotiatedParameters? Negotiated { get; private set; }
 
+    /// <summary>VCA as sent and received (transcript A), the start of every session transcript.</summary>
+    public byte[] ConnectionTranscript => _a.ToArray();
+
+    /// <summary>The channel the requester talks over (sessions send their records through it).</summary>
+    public SpdmChannel Channel => _channel;
+
     private NegotiatedParameters N => Negotiated ?? throw new InvalidOperationException("NegotiateAsync has not completed");
 
     /// <summary>GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS. Resets every transcript (§4.3).</summary>
@@ -49,8 +55,10 @@ public sealed class SpdmRequester
         Record(_a, getVersion, versionBytes, n);
         var version = ChooseVersion(versions, policy.MaxVersion);
 
+        if (policy.Session is not null && version < SpdmVersion.V11)
+            throw SpdmProtocolException.Unsupported($"a secure session needs SPDM 1.1 or later; the responder speaks only {version}");
         var requestCaps = new CapabilitiesMessage(version, true, policy.CtExponent,
-            SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal,
+            policy.Session?.Flags ?? (SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal),
             version >= SpdmVersion.V12 ? AnnouncedTransferSize : 0,
             version >= SpdmVersion.V12 ? AnnouncedTransferSize : 0).ToArray();
         var capsBytes = await _channel.SendAsync(requestCaps, SpdmCode.Capabilities, version, cancellationToken).ConfigureAwait(false);
@@ -64,14 +72,14 @@ public sealed class SpdmRequester
         var offeredHash = SpdmAlgorithms.SupportedBaseHash & (policy.BaseHash ?? SpdmAlgorithms.SupportedBaseHash);
         if (offeredAsym == 0 || offeredHash == 0)
             throw SpdmProtocolException.Unsupported($"the configured algorithm restriction leaves nothing to offer at SPDM {version}");
-        var negotiate = BuildNegotiateAlgorithms(version, offeredAsym, offeredHash).ToArray();
+        var negotiate = BuildNegotiateAlgorithms(version, offeredAsym, offeredHash, policy.Session).ToArray();
         var algBytes = await _channel.SendAsync(negotiate, SpdmCode.Algorithms, version, cancellationToken).ConfigureAwait(false);
         if (!AlgorithmsResponse.TryParse(algBytes, out var algorithms, out n))
             throw SpdmProtocolException.Protocol("ALGORITHMS response is truncated or its Length/struct tables are inconsistent");
         Record(_a, negotiate, algBytes, n);
         CheckAlgorithms(algorithms, caps, offeredAsym, offeredHash);
 
-        Negotiated = new NegotiatedParameters(version, caps, algorithms);
+        Negotiated = new NegotiatedParameters(version, caps, algorithms) { RequesterFlags = policy.Session?.Flags ?? (SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal) };
         _logger?.LogDebug("SPDM {Version} negotiated: {BaseAsym} {BaseHash} measurements {MeasurementHash}",
             version, SpdmAlgorithms.Name(algorithms.BaseAsym), SpdmAlgorithms.Name(algorithms.BaseHash), SpdmAlgorithms.Name(algorithms.MeasurementHash));
         return Negotiated;
@@ -103,15 +111,14 @@ public sealed class SpdmRequester
             throw SpdmProtocolException.Protocol($"responder DataTransferSize {caps.DataTransferSize} is below the SPDM 1.2 minimum of {CapabilitiesMessage.MinDataTransferSize12}");
     }
 
-    internal static NegotiateAlgorithmsRequest BuildNegotiateAlgorithms(SpdmVersion version, BaseAsymAlgorithms asym, BaseHashAlgorithms hash)
+    internal static NegotiateAlgorithmsRequest BuildNegotiateAlgorithms(SpdmVersion version, BaseAsymAlgorithms asym, BaseHashAlgorithms hash, SessionOffer? session = null)
     {
-        // Struct tables (1.1+) announce what a later secure session could use (§4.5).
-        IReadOnlyList<AlgStruct> tables = version >= SpdmVersion.V11
+        // Struct tables (1.1+) offer session algorithms only when a session is wanted (§4.5).
+        IReadOnlyList<AlgStruct> tables = version >= SpdmVersion.V11 && session is not null
             ?
             [
-                new AlgStruct(AlgStructType.Dhe, (ushort)(DheAlgorithms.Ffdhe2048 | DheAlgorithms.Ffdhe3072 | DheAlgorithms.Ffdhe4096
-                    | DheAlgorithms.Secp256r1 | DheAlgorithms.Secp384r1 | DheAlgorithms.Secp521r1)),
-                new AlgStruct(AlgStructType.Aead, (ushort)(AeadAlgorithms.Aes128Gcm | AeadAlgorithms.Aes256Gcm | AeadAlgorithms.ChaCha20Poly1305)),
+                new AlgStruct(AlgStructType.Dhe, (ushort)(session.Dhe & SessionOffer.SupportedDhe)),
+                new AlgStruct(AlgStructType.Aead, (ushort)(session.Aead & SessionOffer.SupportedAead)),
                 new AlgStruct(AlgStructType.KeySchedule, (ushort)KeyScheduleAlgorithms.Spdm),
             ]
             : [];

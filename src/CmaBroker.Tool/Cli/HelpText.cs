@@ -64,6 +64,8 @@ public static class HelpText
         text.AppendLine("    cmatool authenticate spdm-socket:127.0.0.1:2323 --trust ca.cert.der --slot 0");
         text.AppendLine("    cmatool measurements emulated:mismatch#1 --json");
         text.AppendLine("    cmatool measurements emulated:mismatch --trust /tmp/trust --reference /etc/cma-broker/reference.d");
+        text.AppendLine("    cmatool session emulated:good --trust /tmp/trust --measure --heartbeat --key-update");
+        text.AppendLine("    cmatool --json session emulated:good --trust /tmp/trust --dhe secp256r1 --aead chacha20-poly1305");
         text.AppendLine("    cmatool udev-probe 0000:03:00.0");
         text.AppendLine("    cmatool serve emulated:good --port 2323");
         return text.ToString();

@@ -19,6 +19,11 @@ public static class ToolCommands
         "Print the device's measurement blocks.",
         "Runs the same flow as authenticate and prints the measurement blocks (index, specification, value type, value). The blocks are printed whatever the verdict; the exit code still reports an untrusted device. With --reference each block is marked against the reference values (as cma-brokerd compares with its reference.d); the exit code does not change with the comparison.");
 
+    public static readonly CommandSpec Session = new("session", ["TARGET"],
+        [ToolOptions.Trust, ToolOptions.Slot, ToolOptions.Dhe, ToolOptions.Aead, ToolOptions.Measure, ToolOptions.Heartbeat, ToolOptions.KeyUpdate, ToolOptions.HandshakeInTheClear],
+        "Open an SPDM secure session, run the chosen operations in it and end it.",
+        "Negotiates with session algorithms, reads and validates the slot's certificate chain against the trust anchors, then KEY_EXCHANGE (signature and ResponderVerifyData checked) and FINISH, and talks DSP0277 secured messages over DOE type 2 (Secured CMA). Runs --heartbeat, --key-update and --measure in that order, then END_SESSION, and prints the session ID, the SPDM and secured-message versions, the algorithms, whether the handshake was in the clear and the in-session measurements. A record that fails authentication ends the session (exit 8); an untrusted chain opens none (exit 9); a device without sessions exits 10. Mutual authentication is not supported.");
+
     public static readonly CommandSpec UdevProbe = new("udev-probe", ["KERNEL_NAME"], [],
         "Tell udev whether a PCI device has DOE mailboxes (read-only).",
         "For udev rules (IMPORT{program}=\"/usr/bin/cmatool udev-probe %k\"): reads <sysfs-root>/bus/pci/devices/KERNEL_NAME/config and walks its extended capabilities without writing a single register. Prints CMA_BROKER_DOE=1 and CMA_BROKER_DOE_MAILBOXES=N for a device with DOE capabilities and nothing otherwise; exits 0 in both cases.");
@@ -31,7 +36,7 @@ public static class ToolCommands
         "Write the emulator's trusted root CA certificate into DIR.",
         "Writes the PEM root CA that the emulated profiles good, mismatch and slow chain to (bad-cert chains to a different CA) as DIR/cmabroker-emulated-good-root-ca.pem and prints its path; DIR is created if missing. The certificate comes from a fixed seed, so it is the same on every run: use DIR with --trust or as the daemon's trust.d for demos and tests.");
 
-    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, UdevProbe, Serve, EmulatorCa];
+    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, Session, UdevProbe, Serve, EmulatorCa];
 
     public static CommandSpec? Find(string name) => All.FirstOrDefault(c => c.Name == name);
 }

@@ -15,9 +15,16 @@ public static class ToolOptions
     public static readonly OptionSpec Reference = new("--reference", "FILE|DIR", "Reference measurements to compare with (a reference .json file as the daemon's reference.d holds, or a directory of them; schema in packaging/reference.d/README.md): each block is marked match, differs or not in the reference, and the comparison's state (match, mismatch, no-reference, unavailable) is printed. Blocks of a device that is not authenticated are not compared (unavailable), as in the daemon.");
     public static readonly OptionSpec Port = new("--port", "N", "TCP port to listen on (default 2323, the spdm-emu default; 0 picks a free one); the bound port is printed.");
 
+    public static readonly OptionSpec Dhe = new("--dhe", "NAME", "DHE group to offer: secp256r1, secp384r1, secp521r1, ffdhe2048, ffdhe3072 or ffdhe4096 (default: all; the device picks).");
+    public static readonly OptionSpec Aead = new("--aead", "NAME", "AEAD to offer: aes-128-gcm, aes-256-gcm or chacha20-poly1305 (default: all; the device picks).");
+    public static readonly OptionSpec Measure = new("--measure", null, "Read all measurement blocks inside the session, signed, and verify the signature.");
+    public static readonly OptionSpec Heartbeat = new("--heartbeat", null, "Send HEARTBEAT inside the session.");
+    public static readonly OptionSpec KeyUpdate = new("--key-update", null, "Run KEY_UPDATE inside the session: UpdateAllKeys, then VerifyNewKey.");
+    public static readonly OptionSpec HandshakeInTheClear = new("--handshake-in-the-clear", null, "Set HANDSHAKE_IN_THE_CLEAR_CAP: if the device sets it too, FINISH travels as plain SPDM (default: the handshake is encrypted).");
+
     public static IReadOnlyList<OptionSpec> Global { get; } = [Json, SysfsRoot, TimeoutMs, Help, Version];
 
-    public static IReadOnlyList<OptionSpec> All { get; } = [.. Global, Mailbox, Trust, Slot, Reference, Port];
+    public static IReadOnlyList<OptionSpec> All { get; } = [.. Global, Mailbox, Trust, Slot, Reference, Port, Dhe, Aead, Measure, Heartbeat, KeyUpdate, HandshakeInTheClear];
 
     /// <summary>The option named <paramref name="name"/> (<c>-h</c> is <c>--help</c>), or null.</summary>
     public static OptionSpec? Find(string name) =>

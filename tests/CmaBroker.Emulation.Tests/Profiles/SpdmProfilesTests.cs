@@ -47,7 +47,8 @@ public sealed class SpdmProfilesTests
 
         Assert.That(provider.CreateResponders(new EmulatedDeviceSpec(EmulatedProfiles.NoCma)), Is.Empty);
         Assert.That(SpdmProfiles.ConfigFor(EmulatedProfiles.Slow), Is.EqualTo(SpdmProfiles.ConfigFor(EmulatedProfiles.Good)));
-        Assert.That(provider.CreateResponders(new EmulatedDeviceSpec(EmulatedProfiles.Slow)).Single().Protocol, Is.EqualTo(DoeProtocol.Cma));
+        Assert.That(provider.CreateResponders(new EmulatedDeviceSpec(EmulatedProfiles.Slow)).Select(r => r.Protocol),
+            Is.EqualTo(new[] { DoeProtocol.Cma, DoeProtocol.SecuredCma }), "SPDM profiles serve sessions: CMA and Secured CMA");
     }
 
     [Test]
@@ -58,8 +59,10 @@ public sealed class SpdmProfilesTests
         using var goodMailbox = new DoeMailbox(good, EmulatedPciFunction.FirstMailboxOffset);
         using var noCmaMailbox = new DoeMailbox(noCma, EmulatedPciFunction.FirstMailboxOffset);
 
-        Assert.That(await DoeDiscovery.DiscoverAsync(goodMailbox, 2), Does.Contain(DoeProtocol.Cma));
-        Assert.That(await DoeDiscovery.DiscoverAsync(noCmaMailbox, 1), Does.Not.Contain(DoeProtocol.Cma));
+        Assert.That(await DoeDiscovery.DiscoverAsync(goodMailbox, 2), Is.EqualTo(new[] { DoeProtocol.Discovery, DoeProtocol.Cma, DoeProtocol.SecuredCma }));
+        var none = await DoeDiscovery.DiscoverAsync(noCmaMailbox, 1);
+        Assert.That(none, Does.Not.Contain(DoeProtocol.Cma));
+        Assert.That(none, Does.Not.Contain(DoeProtocol.SecuredCma));
     }
 
     [Test]

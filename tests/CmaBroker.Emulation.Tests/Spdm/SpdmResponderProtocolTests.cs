@@ -110,7 +110,8 @@ public sealed class SpdmResponderProtocolTests
     {
         var responder = new SpdmResponder();
         Send(responder, new GetVersionRequest());
-        Send(responder, new CapabilitiesMessage(V12, true, 20, SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal, CapabilitiesMessage.MinDataTransferSize12, 4096));
+        // Without CHUNK_CAP, MaxSPDMmsgSize must equal DataTransferSize (DSP0274 1.2).
+        Send(responder, new CapabilitiesMessage(V12, true, 20, SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal, CapabilitiesMessage.MinDataTransferSize12, CapabilitiesMessage.MinDataTransferSize12));
         Send(responder, Negotiate(V12));
 
         var certificate = Send(responder, new GetCertificateRequest(V12, 0, 0, 1024));
