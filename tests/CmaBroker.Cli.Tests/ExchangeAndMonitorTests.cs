@@ -19,7 +19,8 @@ public sealed class ExchangeAndMonitorTests
 
     // DOE Discovery response (PCIe 6.0 §6.30.1.1): vendor ID (LE), data object type, next index.
     [TestCase("good", "00000000", "01000001", TestName = "Discovery index 0 of good: (0x0001, 0), next 1")]
-    [TestCase("good", "01000000", "01000100", TestName = "Discovery index 1 of good: (0x0001, 1), next 0")]
+    [TestCase("good", "01000000", "01000102", TestName = "Discovery index 1 of good: (0x0001, 1), next 2")]
+    [TestCase("good", "02000000", "01000200", TestName = "Discovery index 2 of good: (0x0001, 2), next 0")]
     [TestCase("no-cma", "00000000", "01000000", TestName = "Discovery index 0 of no-cma: (0x0001, 0), last")]
     public async Task ExchangeReturnsTheDiscoveryResponse(string profile, string request, string response)
     {

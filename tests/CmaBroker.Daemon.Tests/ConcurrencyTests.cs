@@ -22,14 +22,14 @@ public sealed class ConcurrencyTests
         {
             for (int i = 0; i < 10; i++)
                 clients.Add(await BusClient.ConnectAsync(_broker.Bus.Address));
-            // Discovery index i answers with protocol i and the next index: a mixed-up reply would show.
+            // Discovery index i answers with protocol i (Discovery, CMA, Secured CMA) and the next index: a mixed-up reply would show.
             Task<byte[]>[] calls = clients.SelectMany((client, i) => Enumerable.Range(0, 3).Select(n =>
-                client.ExchangeAsync(mailbox, Names.Mailbox, 1, 0, [(byte)((i + n) % 2), 0, 0, 0]))).ToArray();
+                client.ExchangeAsync(mailbox, Names.Mailbox, 1, 0, [(byte)((i + n) % 3), 0, 0, 0]))).ToArray();
             byte[][] responses = await Task.WhenAll(calls);
             for (int c = 0; c < calls.Length; c++)
             {
-                int index = (c / 3 + c % 3) % 2;
-                Assert.That(responses[c], Is.EqualTo(new byte[] { 1, 0, (byte)index, (byte)(index == 0 ? 1 : 0) }), $"call {c}");
+                int index = (c / 3 + c % 3) % 3;
+                Assert.That(responses[c], Is.EqualTo(new byte[] { 1, 0, (byte)index, (byte)((index + 1) % 3) }), $"call {c}");
             }
         }
         finally

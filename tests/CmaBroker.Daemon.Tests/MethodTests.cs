@@ -38,9 +38,12 @@ public sealed class MethodTests
         string mailbox = await _broker.MailboxPathAsync("emulated:good");
         byte[] first = await _broker.Client.ExchangeAsync(mailbox, Names.Mailbox, 1, 0, [0]);
         byte[] second = await _broker.Client.ExchangeAsync(mailbox, Names.Mailbox, 1, 0, [1, 0, 0, 0]);
+        byte[] third = await _broker.Client.ExchangeAsync(mailbox, Names.Mailbox, 1, 0, [2, 0, 0, 0]);
         // DOE Discovery response: vendor 0x0001, type, next index (PCIe r6.0 §6.30.1.1); the 1-byte request was zero-padded.
+        // good lists Discovery, CMA/SPDM and Secured CMA/SPDM (type 2, sessions).
         Assert.That(first, Is.EqualTo(new byte[] { 1, 0, 0, 1 }));
-        Assert.That(second, Is.EqualTo(new byte[] { 1, 0, 1, 0 }));
+        Assert.That(second, Is.EqualTo(new byte[] { 1, 0, 1, 2 }));
+        Assert.That(third, Is.EqualTo(new byte[] { 1, 0, 2, 0 }));
     }
 
     [Test]
