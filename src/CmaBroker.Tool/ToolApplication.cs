@@ -60,6 +60,7 @@ public static class ToolApplication
         "exchange" => ExchangeCommand.RunAsync(context, cancellationToken),
         "authenticate" => AuthenticateCommand.RunAsync(context, measurementsOnly: false, cancellationToken),
         "measurements" => AuthenticateCommand.RunAsync(context, measurementsOnly: true, cancellationToken),
+        "cdat" => CdatCommand.RunAsync(context, cancellationToken),
         "udev-probe" => UdevProbeCommand.RunAsync(context, cancellationToken),
         "serve" => ServeCommand.RunAsync(context, cancellationToken),
         "emulator-ca" => EmulatorCaCommand.RunAsync(context, cancellationToken),

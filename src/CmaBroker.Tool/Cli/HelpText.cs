@@ -19,7 +19,7 @@ public static class HelpText
         text.AppendLine("    cmatool --version");
         text.AppendLine();
         text.AppendLine("DESCRIPTION");
-        Wrap(text, "cmatool opens one target (a real PCI function, an emulated device or an SPDM responder on a socket), finds its DOE (Data Object Exchange) mailboxes and talks to them: DOE Discovery, raw exchanges, and CMA/SPDM device authentication. It is the standalone companion of cma-brokerd and cmactl (as fwupdtool is of fwupdmgr): do not use it on a device the daemon is serving.", 4);
+        Wrap(text, "cmatool opens one target (a real PCI function, an emulated device or an SPDM responder on a socket), finds its DOE (Data Object Exchange) mailboxes and talks to them: DOE Discovery, raw exchanges, CMA/SPDM device authentication, and reading a CXL device's CDAT. It is the standalone companion of cma-brokerd and cmactl (as fwupdtool is of fwupdmgr): do not use it on a device the daemon is serving.", 4);
         text.AppendLine();
         text.AppendLine("COMMANDS");
         foreach (var command in ToolCommands.All)
@@ -63,6 +63,7 @@ public static class HelpText
         text.AppendLine("    cmatool authenticate emulated:good --trust /etc/cma-broker/trust.d");
         text.AppendLine("    cmatool authenticate spdm-socket:127.0.0.1:2323 --trust ca.cert.der --slot 0");
         text.AppendLine("    cmatool measurements emulated:mismatch#1 --json");
+        text.AppendLine("    cmatool cdat emulated:cxl-mem");
         text.AppendLine("    cmatool udev-probe 0000:03:00.0");
         text.AppendLine("    cmatool serve emulated:good --port 2323");
         return text.ToString();

@@ -13,6 +13,7 @@ namespace CmaBroker.Tool.Output;
 [JsonSerializable(typeof(AuthenticationDocument))]
 [JsonSerializable(typeof(MeasurementsDocument))]
 [JsonSerializable(typeof(EmulatorCaDocument))]
+[JsonSerializable(typeof(CdatDocument))]
 public sealed partial class ToolJsonContext : JsonSerializerContext
 {
     /// <summary>
