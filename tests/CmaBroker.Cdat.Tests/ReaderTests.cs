@@ -127,6 +127,17 @@ public sealed class ReaderTests
     }
 
     [Test]
+    public async Task ReadingTheHeaderAloneIsOneExchange()
+    {
+        var peer = ScriptedPeer.Serving(SampleTables.Table(sequence: 5));
+        var header = await CdatReader.ReadHeaderAsync(peer);
+        Assert.That(header.Sequence, Is.EqualTo(5u));
+        Assert.That(peer.Handles, Is.EqualTo(new ushort[] { 0 }));
+        var broken = ScriptedPeer.Serving(SampleTables.Table(), (h, entry) => entry[..8]);
+        Assert.That(Assert.ThrowsAsync<CdatException>(async () => await CdatReader.ReadHeaderAsync(broken))!.Error, Is.EqualTo(CdatError.TruncatedEntry));
+    }
+
+    [Test]
     public void CancellationReachesTheExchange()
     {
         using var cts = new CancellationTokenSource();

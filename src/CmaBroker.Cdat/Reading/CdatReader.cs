@@ -44,6 +44,21 @@ public static class CdatReader
         }
     }
 
+    /// <summary>
+    /// Reads entry 0 only and returns the checked header: one exchange, enough to tell whether a
+    /// cached table is still current (the Sequence changes when the table's content changes).
+    /// </summary>
+    public static async Task<CdatHeader> ReadHeaderAsync(IDoeExchange exchange, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        DoeObject response = await exchange.ExchangeAsync(new ReadEntryRequest(TableAccess.HeaderHandle).ToObject(), cancellationToken)
+            .ConfigureAwait(false);
+        var (entry, _) = EntryFrom(TableAccess.HeaderHandle, response);
+        CdatHeader.TryParse(entry, out var header);
+        CdatTable.CheckHeader(header);
+        return header;
+    }
+
     /// <summary>The one entry a Read Entry response for <paramref name="handle"/> carries, cut to its length, and the next handle.</summary>
     internal static (byte[] Entry, ushort Next) EntryFrom(ushort handle, DoeObject response)
     {
