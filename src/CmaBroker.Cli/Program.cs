@@ -42,6 +42,7 @@ namespace CmaBroker.Cli
                     "enroll" => await EvidenceCommands.EnrollAsync(ctx),
                     "history" => await EvidenceCommands.HistoryAsync(ctx),
                     "exchange" => await ExchangeCommand.RunAsync(ctx),
+                    "cdat" => await CdatCommand.RunAsync(ctx),
                     "monitor" => await MonitorCommand.RunAsync(ctx, stop.Token),
                     _ => throw CliException.Usage($"unknown command '{args.Command}' (see cmactl --help)"),
                 };
