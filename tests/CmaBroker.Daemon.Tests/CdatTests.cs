@@ -16,6 +16,7 @@ public sealed class CdatTests
 {
     private const string KernelCopy = "0000:0d:00.0";
     private const string KernelNoCopy = "0000:0e:00.0";
+    private const string KernelCorruptCopy = "0000:0f:00.0";
 
     private BrokerUnderTest _broker = null!;
     private string _sysfs = "";
@@ -26,7 +27,7 @@ public sealed class CdatTests
         _sysfs = Directory.CreateTempSubdirectory("cmabroker-cdat-sysfs-").FullName;
         using var cxlMem = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.CxlMem));
         byte[] config = WithCxlDvsec(cxlMem);
-        foreach (string address in new[] { KernelCopy, KernelNoCopy })
+        foreach (string address in new[] { KernelCopy, KernelNoCopy, KernelCorruptCopy })
         {
             string device = Path.Combine(_sysfs, "bus", "pci", "devices", address);
             Directory.CreateDirectory(device);
@@ -36,6 +37,9 @@ public sealed class CdatTests
             File.CreateSymbolicLink(Path.Combine(device, "driver"), driver);
         }
         AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{KernelCopy}/mem0", CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!.Raw.ToArray());
+        byte[] corrupt = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!.Raw.ToArray();
+        corrupt[^1] ^= 0x01; // the checksum no longer holds
+        AddCxlPort("endpoint3", $"pci0000:0c/0000:0c:01.0/{KernelCorruptCopy}/mem1", corrupt);
         _broker = await BrokerUnderTest.StartAsync(["emulated:cxl-mem#0", "emulated:good#0"],
             ["--sysfs-root", _sysfs, "--set", "scanPci=true"]);
     }
@@ -122,6 +126,17 @@ public sealed class CdatTests
 
         Assert.That(error.ErrorName, Is.EqualTo(Names.ErrorPrefix + "KernelOwned"));
         Assert.That(error.ErrorMessage, Does.Contain("CDAT is kernel-owned").And.Contain("CDAT attribute"));
+    }
+
+    [Test]
+    public void AKernelCopyThatFailsItsChecksumIsAProtocolError()
+    {
+        string device = BusClient.Root + "/devices/pci_0000_0f_00_0";
+
+        var error = Assert.ThrowsAsync<DBusErrorReplyException>(async () => await ReadCdatAsync(device))!;
+
+        Assert.That(error.ErrorName, Is.EqualTo(Names.ErrorPrefix + "ProtocolError"));
+        Assert.That(error.ErrorMessage, Does.Contain("checksum"));
     }
 
     private sealed record CdatReply(byte[] Raw, List<Dictionary<string, VariantValue>> Entries, Dictionary<string, VariantValue> Header);
