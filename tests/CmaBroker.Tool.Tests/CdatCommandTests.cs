@@ -34,6 +34,7 @@ public class CdatCommandTests
         var root = json.RootElement;
         var expected = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!;
         Assert.That(root.GetProperty("source").GetString(), Is.EqualTo("mailbox"));
+        Assert.That(root.GetProperty("origin").GetString(), Is.EqualTo("doe_0180"));
         Assert.That(root.GetProperty("mailbox").GetInt32(), Is.EqualTo(0x180));
         Assert.That(root.GetProperty("raw").GetString(), Is.EqualTo(Convert.ToHexStringLower(expected.Raw.Span)));
         Assert.That(root.GetProperty("header").GetProperty("sequence").GetUInt32(), Is.EqualTo(CdatProfiles.CxlMemSequence));
@@ -63,6 +64,71 @@ public class CdatCommandTests
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Unsupported), run.ToString());
         Assert.That(run.Stderr, Does.Contain("0x160"));
+    }
+
+    [Test]
+    public async Task OnAPciFunctionWhoseCdatTheKernelOwnsTheKernelsCopyIsPrintedAndNoRegisterWritten()
+    {
+        using var sysfs = new FakeSysfs();
+        string config = AddCxlFunction(sysfs, "0000:0d:00.0");
+        byte[] before = File.ReadAllBytes(config);
+        var table = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!;
+        string attribute = AddCxlPort(sysfs, "endpoint2", "pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0", table.Raw.ToArray());
+
+        var text = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "cdat", "pci:0000:0d:00.0");
+        var json = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "--json", "cdat", "pci:0000:0d:00.0");
+
+        Assert.That(text.ExitCode, Is.EqualTo(ExitCodes.Success), text.ToString());
+        Assert.That(text.Stdout, Does.StartWith($"pci:0000:0d:00.0  address 0000:0d:00.0  source kernel copy {attribute} (mailbox not touched)"));
+        Assert.That(text.Stdout, Does.Contain("handle 0: read latency 150 ns"));
+        using var document = JsonDocument.Parse(json.Stdout);
+        Assert.That(document.RootElement.GetProperty("source").GetString(), Is.EqualTo("kernel"));
+        Assert.That(document.RootElement.GetProperty("origin").GetString(), Is.EqualTo(attribute));
+        Assert.That(document.RootElement.GetProperty("mailbox").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(document.RootElement.GetProperty("raw").GetString(), Is.EqualTo(Convert.ToHexStringLower(table.Raw.Span)));
+        Assert.That(File.ReadAllBytes(config), Is.EqualTo(before), "config space untouched");
+    }
+
+    [Test]
+    public async Task OnAPciFunctionWhoseCdatTheKernelOwnsWithoutACopyTheExitIsKernelOwned()
+    {
+        using var sysfs = new FakeSysfs();
+        string config = AddCxlFunction(sysfs, "0000:0d:00.0");
+        byte[] before = File.ReadAllBytes(config);
+        AddCxlPort(sysfs, "port1", "pci0000:0c/0000:0c:00.0", [1, 2, 3, 4]); // another function's port
+
+        var run = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "cdat", "pci:0000:0d:00.0");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.KernelOwned), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("CXL DVSEC present").And.Contain("mailbox was not touched"));
+        Assert.That(File.ReadAllBytes(config), Is.EqualTo(before), "config space untouched");
+    }
+
+    /// <summary>A function with a DOE capability and a CXL DVSEC (ID 0x23, DVSEC vendor 0x1E98 at cap + 4), and /sys/bus/cxl.</summary>
+    private static string AddCxlFunction(FakeSysfs sysfs, string address)
+    {
+        string config = sysfs.AddDevice(address, (0x100, 0x002E, 2, 0x180), (0x180, 0x0023, 1, 0));
+        byte[] bytes = File.ReadAllBytes(config);
+        BitConverter.TryWriteBytes(bytes.AsSpan(0x184), 0x1E98u | (0x10u << 20));
+        File.WriteAllBytes(config, bytes);
+        Directory.CreateDirectory(Path.Combine(sysfs.Root, "bus", "cxl", "devices"));
+        return config;
+    }
+
+    /// <summary>A CXL port as sysfs shows it: real directory, link in bus/cxl/devices, relative uport link, CDAT attribute.</summary>
+    private static string AddCxlPort(FakeSysfs sysfs, string name, string uportUnderDevices, byte[] cdat)
+    {
+        string real = Path.Combine(sysfs.Root, "devices", "platform", "ACPI0017:00", "root0", name);
+        Directory.CreateDirectory(real);
+        string uport = Path.Combine(sysfs.Root, "devices", uportUnderDevices);
+        Directory.CreateDirectory(uport);
+        File.CreateSymbolicLink(Path.Combine(real, "uport"), Path.GetRelativePath(real, uport));
+        File.WriteAllBytes(Path.Combine(real, "CDAT"), cdat);
+        string bus = Path.Combine(sysfs.Root, "bus", "cxl", "devices");
+        Directory.CreateDirectory(bus);
+        string link = Path.Combine(bus, name);
+        File.CreateSymbolicLink(link, Path.GetRelativePath(bus, real));
+        return Path.Combine(link, "CDAT");
     }
 
     [Test]

@@ -1,6 +1,7 @@
 using CmaBroker.Cdat.Reading;
 using CmaBroker.Cdat.Table;
 using CmaBroker.Doe;
+using CmaBroker.Doe.Cxl;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Scheduling;
