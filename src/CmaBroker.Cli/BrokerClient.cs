@@ -123,6 +123,19 @@ internal sealed class BrokerClient : IDisposable
         CallAsync(devicePath, BrokerNames.DeviceInterface, "Enroll", "a{sv}", (ref MessageWriter w) => w.WriteDictionary(new Dictionary<string, VariantValue>()),
             static (Message m, object? _) => m.GetBodyReader().ReadString());
 
+    public Task<(byte[] Raw, List<Dictionary<string, VariantValue>> Entries, Dictionary<string, VariantValue> Header)> ReadCdatAsync(string devicePath) =>
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "ReadCdat", null, null,
+            static (Message m, object? _) =>
+            {
+                var reader = m.GetBodyReader();
+                byte[] raw = reader.ReadArrayOfByte();
+                var entries = new List<Dictionary<string, VariantValue>>();
+                ArrayEnd end = reader.ReadArrayStart(DBusType.Array);
+                while (reader.HasNext(end))
+                    entries.Add(reader.ReadDictionaryOfStringToVariantValue());
+                return (raw, entries, reader.ReadDictionaryOfStringToVariantValue());
+            });
+
     public Task<byte[]> ExchangeAsync(string path, string iface, ushort vendor, byte type, byte[] request, Dictionary<string, VariantValue> options) =>
         CallAsync(path, iface, "Exchange", "qyaya{sv}",
             (ref MessageWriter w) => { w.WriteUInt16(vendor); w.WriteByte(type); w.WriteArray(request); w.WriteDictionary(options); },

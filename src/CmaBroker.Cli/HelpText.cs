@@ -41,6 +41,10 @@ internal static class HelpText
                                         One raw DOE exchange through the broker's queues; VENDOR and
                                         TYPE in decimal or 0x-hex, the request payload in hex. Raw
                                         SPDM (vendor 1, types 1-4) needs root.
+            cdat DEVICE                 The device's CXL CDAT (memory ranges, latency, bandwidth) as
+                                        the broker read it, and where from: its DOE mailbox (kept
+                                        while the table's sequence is unchanged) or, when the kernel
+                                        owns CDAT, the kernel's sysfs copy. Any user may ask.
             monitor                     Print the broker's signals (devices added and removed,
                                         property changes) as they arrive, until interrupted.
 
@@ -82,6 +86,7 @@ internal static class HelpText
             cmactl certificates 0000:03:00.0 --pem > chain.pem
             cmactl evidence 0000:03:00.0 --nonce $(openssl rand -hex 32)
             cmactl exchange 0000:03:00.0 1 0 00000000
+            cmactl cdat 0000:0d:00.0
             cmactl --address unix:path=/tmp/cma/bus.sock monitor
 
         SEE ALSO

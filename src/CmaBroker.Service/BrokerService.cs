@@ -2,6 +2,7 @@ using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Service.Authentication;
 using CmaBroker.Service.Configuration;
+using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Policy;
 using CmaBroker.Spdm.Authentication;
@@ -49,10 +50,14 @@ public sealed partial class BrokerService : IAsyncDisposable
         WarnIfNoTrustAnchors(_policies);
         Registry = new DeviceRegistry(config, _options.TargetOpener ?? DefaultTargetOpener(config, loggerFactory), loggerFactory, _options.Time);
         Authenticator = new DeviceAuthenticator(() => Policies, _options.Authentication, _options.Time, loggerFactory.CreateLogger<DeviceAuthenticator>());
+        Cdat = new DeviceCdatReader(config.SysfsRoot, loggerFactory.CreateLogger<DeviceCdatReader>());
         Registry.DeviceAdded += OnDeviceAdded;
     }
 
     public DeviceRegistry Registry { get; }
+
+    /// <summary>Reads devices' CDATs (kernel copy or mailbox, cached per device while entry 0 is unchanged).</summary>
+    public DeviceCdatReader Cdat { get; }
 
     public DeviceAuthenticator Authenticator { get; }
 

@@ -23,6 +23,7 @@ internal static class CommandTable
         new("enroll", ["DEVICE"], [], EvidenceCommands.Enroll),
         new("history", ["DEVICE"], ["--max"], EvidenceCommands.History),
         new("exchange", ["DEVICE", "VENDOR", "TYPE", "HEX"], ["--mailbox"], ExchangeCommand.Prepare),
+        new("cdat", ["DEVICE"], [], CdatCommand.Prepare),
         new("monitor", [], [], MonitorCommand.Prepare),
     ];
 

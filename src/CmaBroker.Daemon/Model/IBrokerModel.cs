@@ -1,3 +1,4 @@
+using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
 using CmaBroker.Spdm.Messages;
 
@@ -51,6 +52,9 @@ public interface IBrokerModel
 
     /// <summary>Writes a reference entry from the current verified measurements; returns the file written.</summary>
     Task<string> EnrollAsync(Device device, CancellationToken cancellationToken);
+
+    /// <summary>The device's CDAT with its source (mailbox, cached while entry 0 is unchanged, or the kernel's sysfs copy).</summary>
+    Task<CdatReadResult> ReadCdatAsync(Device device, string owner, CancellationToken cancellationToken);
 }
 
 /// <summary>GetEvidence's result: everything a remote verifier needs, without trusting the broker.</summary>

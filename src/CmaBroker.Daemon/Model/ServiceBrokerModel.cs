@@ -6,6 +6,7 @@ using CmaBroker.Doe.Targets;
 using CmaBroker.Service;
 using CmaBroker.Service.Authentication;
 using CmaBroker.Service.Configuration;
+using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
 using CmaBroker.Spdm.Crypto;
 using CmaBroker.Spdm.Messages;
@@ -142,6 +143,9 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
     }
 
     public Task<string> EnrollAsync(Device device, CancellationToken cancellationToken) => Task.FromResult(_service.Enroll(device));
+
+    public Task<CdatReadResult> ReadCdatAsync(Device device, string owner, CancellationToken cancellationToken) =>
+        _service.Cdat.ReadAsync(device, owner, null, cancellationToken);
 
     public ValueTask DisposeAsync() => _service.DisposeAsync();
 

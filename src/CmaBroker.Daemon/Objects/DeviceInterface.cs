@@ -5,6 +5,7 @@ using CmaBroker.Daemon.Bus.Values;
 using CmaBroker.Daemon.Model;
 using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
+using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
 using CmaBroker.Spdm.Messages;
 using Tmds.DBus.Protocol;
@@ -100,6 +101,8 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
                 Mailbox mailbox = SelectMailbox(protocol, options.ObjectPath("mailbox"));
                 return ExchangeAsync(call, mailbox, protocol, request, options.Timeout());
             }
+            case "ReadCdat":
+                return ReadCdatAsync(call);
             default:
                 throw new DBusMethodException(StandardErrors.UnknownMethod, call.Method.Name);
         }
@@ -196,6 +199,13 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
         exchange.Authorize(caller, protocol, call.Path);
         DoeObject response = await mailbox.ExchangeAsync(protocol, request, call.Sender, timeout, call.Aborted).ConfigureAwait(false);
         return [new ByteArrayValue(response.Payload)];
+    }
+
+    /// <summary>Open to every caller (tables are not secret); queued under the caller's name, so it leaves with the caller.</summary>
+    private async ValueTask<DBusValue[]> ReadCdatAsync(MethodCall call)
+    {
+        CdatReadResult result = await model.ReadCdatAsync(device, call.Sender, call.Aborted).ConfigureAwait(false);
+        return CdatValues.Reply(result);
     }
 
     private static VariantMapListValue History(IReadOnlyList<HistoryEntry> entries) => new(entries.Select(e => new VariantMapValue

@@ -56,6 +56,9 @@ public sealed class EmulatedDoeMailbox
     /// <summary>Protocols listed by Discovery (index order).</summary>
     public IReadOnlyList<DoeProtocol> Protocols => _discoveryTable;
 
+    /// <summary>The responder serving <paramref name="protocol"/> here (for tests that turn its knobs), or null.</summary>
+    public IDoeResponder? ResponderFor(DoeProtocol protocol) => _responders.GetValueOrDefault(protocol);
+
     /// <summary>Abort writes seen (ignored ones included).</summary>
     public long AbortsReceived => Interlocked.Read(ref _abortsReceived);
 

@@ -15,6 +15,7 @@ public static class EmulatedProfiles
     public const string Mismatch = "mismatch";
     public const string Slow = "slow";
     public const string NoCma = "no-cma";
+    public const string CxlMem = "cxl-mem";
 
     /// <summary>Vendor ID every emulated device shows (0x1B36, Red Hat's QEMU range, as QEMU's emulated devices use).</summary>
     public const ushort EmulatedVendorId = 0x1B36;
@@ -35,6 +36,7 @@ public static class EmulatedProfiles
         new(Mismatch, 3, EmulatedVendorId, CmaDeviceId, 2, TimeSpan.Zero, true, "CMA/SPDM with measurements that differ from the reference"),
         new(Slow, 4, EmulatedVendorId, 0xCA02, 2, TimeSpan.FromMilliseconds(300), true, "CMA/SPDM with a 300 ms DOE response latency"),
         new(NoCma, 5, EmulatedVendorId, 0xCA03, 1, TimeSpan.Zero, false, "DOE mailbox with Discovery only (capability version 1)"),
+        new(CxlMem, 6, EmulatedVendorId, 0xCA04, 2, TimeSpan.Zero, true, "CXL type-3 memory device: CMA/SPDM as good, and CDAT on a second mailbox"),
     ];
 
     /// <summary>Every profile name, in a stable order.</summary>

@@ -102,15 +102,22 @@ public sealed partial class SpdmResponder : IDoeResponder
         // libspdm resets message M when a measurement request fails; the requester does the same.
         if (isError && header.Code == SpdmCode.GetMeasurements)
             _transcript.ResetL();
-        if (Config.Faults.NotReadyOn == header.Code && !_notReadyUsed && !isError)
+        bool gated = !isError && Config.Gate?.Holds(header.Code) == true;
+        if ((Config.Faults.NotReadyOn == header.Code && !_notReadyUsed && !isError) || gated)
         {
-            _notReadyUsed = true;
+            if (!gated)
+                _notReadyUsed = true;
             var token = _nextToken++;
             _pending = new PendingResponse(header.Code, token, response);
-            var data = new ResponseNotReadyData(Config.Faults.NotReadyRdtExponent, header.Code, token, Rdtm: 2);
-            return new ErrorResponse(_version, SpdmErrorCode.ResponseNotReady, 0, data.ToArray()).ToArray();
+            return NotReady(_pending);
         }
         return response;
+    }
+
+    private byte[] NotReady(PendingResponse pending)
+    {
+        var data = new ResponseNotReadyData(Config.Faults.NotReadyRdtExponent, pending.Code, pending.Token, Rdtm: 2);
+        return new ErrorResponse(_version, SpdmErrorCode.ResponseNotReady, 0, data.ToArray()).ToArray();
     }
 
     /// <summary>RESPOND_IF_READY (§4.12): the stored response when code and token match the ResponseNotReady.</summary>
@@ -120,6 +127,8 @@ public sealed partial class SpdmResponder : IDoeResponder
             return Error(SpdmErrorCode.InvalidRequest);
         if (_pending is not { } pending || pending.Code != ready.OriginalRequest || pending.Token != ready.Token)
             return Error(SpdmErrorCode.UnexpectedRequest);
+        if (Config.Gate?.Holds(pending.Code) == true)
+            return NotReady(pending); // still held: same request, same token
         _pending = null;
         return pending.Response;
     }

@@ -71,6 +71,9 @@ public sealed record SpdmResponderConfig
     /// <summary>Clock for the heartbeat knob.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Holds the flow at one request while closed (ResponseNotReady until opened); null = no gate.</summary>
+    public SpdmResponderGate? Gate { get; init; }
+
     /// <summary>Where chains come from (the shared cache unless a test brings its own generator).</summary>
     public CertificateChainGenerator Certificates { get; init; } = EmulatedCertificates.Shared;
 }

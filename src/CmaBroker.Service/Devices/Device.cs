@@ -67,6 +67,9 @@ public sealed class Device
 
     internal IAsyncDisposable? Resources { get; }
 
+    /// <summary>The last CDAT read from this device's mailbox; a removed device takes it along.</summary>
+    internal Cxl.CdatCache CdatCache { get; } = new();
+
     /// <summary>
     /// The mailbox a device-level request uses (ARCHITECTURE.md "Scheduling rules"): the one at
     /// <paramref name="offset"/> when given, else the lowest offset listing <paramref name="protocol"/>.

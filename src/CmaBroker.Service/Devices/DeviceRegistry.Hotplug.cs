@@ -51,6 +51,7 @@ public sealed partial class DeviceRegistry
             var now = KernelEvidenceReader.Read(_config.SysfsRoot, address, _config.KernelOwnedDrivers, configIsReal, device.Evidence.HasCxlDvsec);
             if (SameOwnership(device.Evidence, now))
             {
+                device.CdatCache.Clear(); // a driver that bound or left may have changed the device (issue 15)
                 device.SetDriver(now.Driver);
                 return device;
             }

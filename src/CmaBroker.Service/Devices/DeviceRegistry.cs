@@ -80,6 +80,8 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
         try
         {
             var added = new List<Device>();
+            foreach (var known in Devices)
+                known.CdatCache.Clear(); // a rescan reads every CDAT afresh
             var configured = ConfiguredTargets();
             var pinned = configured.Select(t => t.PinnedAddress).OfType<PciAddress>().ToHashSet();
             foreach (var dead in Devices.Where(d => d.Mailboxes.Any(m => m.Scheduler?.Health is MailboxHealth.Dead or MailboxHealth.Gone)))

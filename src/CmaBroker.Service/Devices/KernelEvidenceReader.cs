@@ -1,4 +1,5 @@
 using CmaBroker.Doe;
+using CmaBroker.Doe.Cxl;
 using CmaBroker.Service.Scheduling;
 
 namespace CmaBroker.Service.Devices;
@@ -11,7 +12,7 @@ namespace CmaBroker.Service.Devices;
 public static class KernelEvidenceReader
 {
     /// <summary>DVSEC extended capability (PCIe r6.0 §7.9.6).</summary>
-    public const ushort DvsecCapabilityId = 0x0023;
+    public const ushort DvsecCapabilityId = KernelCdatLocator.DvsecCapabilityId;
 
     /// <param name="configIsReal">True when DOE traffic would go to this sysfs device's config (lockdown then applies).</param>
     public static KernelEvidence Read(string sysfsRoot, PciAddress address, IReadOnlyList<string> kernelOwnedDrivers, bool configIsReal, bool hasCxlDvsec)
@@ -23,8 +24,8 @@ public static class KernelEvidenceReader
             ? $"bound to driver {driver}, which drives DOE itself"
             : null;
         var classes = new Dictionary<ProtocolClass, string>();
-        if (hasCxlDvsec && Directory.Exists(Path.Combine(sysfsRoot, "bus", "cxl")))
-            classes[ProtocolClass.Cdat] = "CXL DVSEC present and the kernel's CXL bus exists (the CXL core reads CDAT)";
+        if (KernelCdatLocator.KernelOwnsCdat(sysfsRoot, hasCxlDvsec))
+            classes[ProtocolClass.Cdat] = KernelCdatLocator.OwnershipReason;
         if (exists && Directory.Exists(Path.Combine(deviceDirectory, "tsm")))
             classes[ProtocolClass.Spdm] = "the kernel's PCI TSM interface is present (tsm/)";
         else if (exists && File.Exists(Path.Combine(deviceDirectory, "authenticated")))
@@ -56,18 +57,7 @@ public static class KernelEvidenceReader
     }
 
     /// <summary>True when the config space lists a DVSEC whose vendor is CXL (0x1E98).</summary>
-    public static bool HasCxlDvsec(IConfigSpace config)
-    {
-        foreach (var capability in ExtendedCapabilityWalker.Walk(config).All)
-        {
-            if (capability.Id != DvsecCapabilityId || capability.Offset + 8 > config.Size)
-                continue;
-            // DVSEC header 1 (cap + 4): bits 15:0 DVSEC Vendor ID.
-            if ((ushort)config.ReadDword(capability.Offset + 4) == DoeProtocol.CxlVendorId)
-                return true;
-        }
-        return false;
-    }
+    public static bool HasCxlDvsec(IConfigSpace config) => KernelCdatLocator.HasCxlDvsec(config);
 
     private static string ReadTrimmed(string file)
     {

@@ -224,6 +224,7 @@ public sealed partial class HotplugCoordinator : IAsyncDisposable
             }
             return;
         }
+        device.CdatCache.Clear(); // bind/unbind: read the CDAT afresh (issue 15)
         Authentications.Enqueue(device, $"{action}");
     }
 

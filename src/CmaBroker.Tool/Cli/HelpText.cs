@@ -19,7 +19,7 @@ public static class HelpText
         text.AppendLine("    cmatool --version");
         text.AppendLine();
         text.AppendLine("DESCRIPTION");
-        Wrap(text, "cmatool opens one target (a real PCI function, an emulated device or an SPDM responder on a socket), finds its DOE (Data Object Exchange) mailboxes and talks to them: DOE Discovery, raw exchanges, and CMA/SPDM device authentication. It is the standalone companion of cma-brokerd and cmactl (as fwupdtool is of fwupdmgr): do not use it on a device the daemon is serving.", 4);
+        Wrap(text, "cmatool opens one target (a real PCI function, an emulated device or an SPDM responder on a socket), finds its DOE (Data Object Exchange) mailboxes and talks to them: DOE Discovery, raw exchanges, CMA/SPDM device authentication, and reading a CXL device's CDAT. It is the standalone companion of cma-brokerd and cmactl (as fwupdtool is of fwupdmgr): do not use it on a device the daemon is serving.", 4);
         text.AppendLine();
         text.AppendLine("COMMANDS");
         foreach (var command in ToolCommands.All)
@@ -44,7 +44,7 @@ public static class HelpText
         text.AppendLine("    pci:DDDD:BB:DD.F");
         Wrap(text, "A real PCI function, through <sysfs-root>/bus/pci/devices/DDDD:BB:DD.F/config. Reading the extended configuration space needs CAP_SYS_ADMIN; DOE register writes need root.", 8);
         text.AppendLine("    emulated:PROFILE[#N][@ADDRESS]");
-        Wrap(text, "A built-in emulated DOE device (profiles: good, bad-cert, mismatch, slow, no-cma, …). N tells instances of one profile apart (default 0) and changes the serial number; ADDRESS pins the PCI address, otherwise one is allocated in the reserved domain ca00.", 8);
+        Wrap(text, "A built-in emulated DOE device (profiles: good, bad-cert, mismatch, slow, no-cma, cxl-mem). N tells instances of one profile apart (default 0) and changes the serial number; ADDRESS pins the PCI address, otherwise one is allocated in the reserved domain ca00.", 8);
         text.AppendLine("    spdm-socket:HOST:PORT[@ADDRESS]");
         Wrap(text, "An SPDM responder speaking the DMTF spdm-emu / QEMU platform socket protocol with transport PCI_DOE (e.g. spdm_responder_emu --trans PCI_DOE on port 2323). IPv6 hosts go in brackets: spdm-socket:[::1]:2323. The socket is one mailbox at offset 0; its protocols come from DOE Discovery.", 8);
         text.AppendLine();
@@ -66,6 +66,7 @@ public static class HelpText
         text.AppendLine("    cmatool measurements emulated:mismatch --trust /tmp/trust --reference /etc/cma-broker/reference.d");
         text.AppendLine("    cmatool session emulated:good --trust /tmp/trust --measure --heartbeat --key-update");
         text.AppendLine("    cmatool --json session emulated:good --trust /tmp/trust --dhe secp256r1 --aead chacha20-poly1305");
+        text.AppendLine("    cmatool cdat emulated:cxl-mem");
         text.AppendLine("    cmatool udev-probe 0000:03:00.0");
         text.AppendLine("    cmatool serve emulated:good --port 2323");
         return text.ToString();

@@ -24,6 +24,10 @@ public static class ToolCommands
         "Open an SPDM secure session, run the chosen operations in it and end it.",
         "Negotiates with session algorithms, reads and validates the slot's certificate chain against the trust anchors, then KEY_EXCHANGE (signature and ResponderVerifyData checked) and FINISH, and talks DSP0277 secured messages over DOE type 2 (Secured CMA). Runs --heartbeat, --key-update and --measure in that order, then END_SESSION, and prints the session ID, the SPDM and secured-message versions, the algorithms, whether the handshake was in the clear and the in-session measurements. A record that fails authentication ends the session (exit 8); an untrusted chain opens none (exit 9); a device without sessions exits 10. Mutual authentication is not supported.");
 
+    public static readonly CommandSpec Cdat = new("cdat", ["TARGET"], [ToolOptions.Mailbox],
+        "Read the device's CXL CDAT (Coherent Device Attribute Table) and print it.",
+        "Reads every entry over CXL Table Access DOE (vendor 0x1E98, type 2; no SPDM session needed), from entry handle 0 to the end marker, checks the header (length, revision, checksum over the whole table) and each structure's length for its type, and prints the header and one line per structure: DSMAS (DPA ranges in hex, sizes in GiB), DSLBIS and SSLBIS (latencies in ns, bandwidths in GB/s), DSMSCIS, DSIS, DSEMTS; structures of unknown types are shown raw. With --json: the header, every structure's fields and the raw table in hex. A handle loop, a truncated entry or a bad checksum exits 8 (ProtocolError). Uses the lowest-offset mailbox listing CDAT unless --mailbox names another. On a pci: target whose CDAT the kernel owns (a CXL DVSEC while <sysfs-root>/bus/cxl exists) no DOE register is written: the kernel's copy, the CDAT attribute of the CXL port whose upstream port is the function, is printed instead, or the command exits 12 (KernelOwned) when there is none.");
+
     public static readonly CommandSpec UdevProbe = new("udev-probe", ["KERNEL_NAME"], [],
         "Tell udev whether a PCI device has DOE mailboxes (read-only).",
         "For udev rules (IMPORT{program}=\"/usr/bin/cmatool udev-probe %k\"): reads <sysfs-root>/bus/pci/devices/KERNEL_NAME/config and walks its extended capabilities without writing a single register. Prints CMA_BROKER_DOE=1 and CMA_BROKER_DOE_MAILBOXES=N for a device with DOE capabilities and nothing otherwise; exits 0 in both cases.");
@@ -36,7 +40,7 @@ public static class ToolCommands
         "Write the emulator's trusted root CA certificate into DIR.",
         "Writes the PEM root CA that the emulated profiles good, mismatch and slow chain to (bad-cert chains to a different CA) as DIR/cmabroker-emulated-good-root-ca.pem and prints its path; DIR is created if missing. The certificate comes from a fixed seed, so it is the same on every run: use DIR with --trust or as the daemon's trust.d for demos and tests.");
 
-    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, Session, UdevProbe, Serve, EmulatorCa];
+    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, Session, Cdat, UdevProbe, Serve, EmulatorCa];
 
     public static CommandSpec? Find(string name) => All.FirstOrDefault(c => c.Name == name);
 }

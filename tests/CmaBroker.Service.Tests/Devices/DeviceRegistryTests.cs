@@ -192,7 +192,7 @@ public sealed class DeviceRegistryTests
     }
 
     /// <summary>The function's config space with a CXL DVSEC (ID 0x23, DVSEC vendor 0x1E98) appended to the extended capability list.</summary>
-    private static byte[] WithCxlDvsec(EmulatedPciFunction function)
+    internal static byte[] WithCxlDvsec(EmulatedPciFunction function)
     {
         const int dvsecOffset = 0x400;
         var bytes = new byte[EmulatedPciFunction.ConfigSize];

@@ -26,7 +26,7 @@ public sealed class MailboxSchedulerTests
         for (int i = 1; i <= 3; i++)
         {
             tasks.Add(mailbox.Scheduler.ExchangeAsync(Tagged(SpdmProtocol, $"S{i}"), "a"));
-            tasks.Add(mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, $"C{i}"), "b"));
+            tasks.Add(mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, $"C{i}"), "b"));
             tasks.Add(mailbox.Scheduler.ExchangeAsync(Tagged(Other, $"O{i}"), "c"));
             tasks.Add(mailbox.Scheduler.ExchangeAsync(DiscoveryRequest(), "d"));
         }
@@ -42,7 +42,7 @@ public sealed class MailboxSchedulerTests
     public async Task Many_concurrent_callers_each_get_their_own_response_in_fifo_order_per_class()
     {
         await using var mailbox = Create(new MailboxSchedulerOptions { QueueLimit = 64 });
-        var protocols = new[] { SpdmProtocol, Cdat, Other };
+        var protocols = new[] { SpdmProtocol, CdatProtocol, Other };
         var callers = Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
         {
             var request = Tagged(protocols[i % 3], $"r{i}");
@@ -61,7 +61,7 @@ public sealed class MailboxSchedulerTests
     {
         await using var mailbox = Create(new MailboxSchedulerOptions { QueueLimit = 64 });
         mailbox.SetLatency(TimeSpan.FromMilliseconds(1));
-        var tasks = Enumerable.Range(0, 20).Select(i => mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, $"c{i}"), "one")).ToArray();
+        var tasks = Enumerable.Range(0, 20).Select(i => mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, $"c{i}"), "one")).ToArray();
         await Task.WhenAll(tasks);
 
         Assert.That(mailbox.Recorder.Dispatched.Select(TagOf), Is.EqualTo(Enumerable.Range(0, 20).Select(i => $"c{i}")));
@@ -75,7 +75,7 @@ public sealed class MailboxSchedulerTests
         var waiting = mailbox.Scheduler.ExchangeAsync(Tagged(SpdmProtocol, "other"), "someone-else");
 
         var discovery = await mailbox.Scheduler.ExchangeAsync(DiscoveryRequest(), "someone-else");
-        var cdat = await mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "cdat"), "someone-else");
+        var cdat = await mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "cdat"), "someone-else");
         var inLease = await lease.ExchangeAsync(Tagged(SpdmProtocol, "leased"));
 
         Assert.That(discovery.Protocol, Is.EqualTo(DoeProtocol.Discovery));
@@ -115,15 +115,15 @@ public sealed class MailboxSchedulerTests
     {
         await using var mailbox = Create(new MailboxSchedulerOptions { QueueLimit = 2 });
         mailbox.SetLatency(Hold);
-        var inFlight = mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "first"), "a");
+        var inFlight = mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "first"), "a");
         await mailbox.Recorder.FirstDispatch;
         var queued = new[]
         {
-            mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "q1"), "a"),
-            mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "q2"), "a"),
+            mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "q1"), "a"),
+            mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "q2"), "a"),
         };
 
-        var refused = mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "q3"), "a");
+        var refused = mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "q3"), "a");
         Assert.That(refused.IsFaulted, Is.True, "Busy must be immediate");
         Assert.That(refused.Exception!.InnerException, Is.TypeOf<CmaException>().With.Property(nameof(CmaException.Kind)).EqualTo(CmaErrorKind.Busy));
         // Other classes have their own bound.
@@ -137,10 +137,10 @@ public sealed class MailboxSchedulerTests
     {
         await using var mailbox = Create();
         mailbox.SetLatency(TimeSpan.FromMilliseconds(300));
-        var inFlight = mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "slow"), "a");
+        var inFlight = mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "slow"), "a");
         await mailbox.Recorder.FirstDispatch;
 
-        var late = mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "late"), "b", TimeSpan.FromMilliseconds(50));
+        var late = mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "late"), "b", TimeSpan.FromMilliseconds(50));
         var error = Assert.ThrowsAsync<CmaException>(async () => await late);
         Assert.That(error!.Kind, Is.EqualTo(CmaErrorKind.Timeout));
         Assert.That(mailbox.Scheduler.QueuedCount(ProtocolClass.Cdat), Is.Zero);
@@ -175,12 +175,12 @@ public sealed class MailboxSchedulerTests
         mailbox.Device.Faults.Kind = DoeFaultKind.NeverReady;
         mailbox.Device.Faults.ClearedByAbort = true;
 
-        var error = Assert.ThrowsAsync<CmaException>(async () => await mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "x"), "a"));
+        var error = Assert.ThrowsAsync<CmaException>(async () => await mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "x"), "a"));
         Assert.That(error!.Kind, Is.EqualTo(CmaErrorKind.Timeout));
         var counters = mailbox.Scheduler.Counters;
         Assert.That((counters.Timeouts, counters.Aborts), Is.EqualTo((1UL, 1UL)));
         Assert.That(mailbox.Driver.Aborts, Is.EqualTo(2), "first-use Abort plus the Abort after the timeout");
-        Assert.That(TagOf(await mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "y"), "a")), Is.EqualTo("y"));
+        Assert.That(TagOf(await mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "y"), "a")), Is.EqualTo("y"));
         Assert.That(mailbox.Scheduler.Counters.Exchanges, Is.EqualTo(3UL));
     }
 
@@ -195,7 +195,7 @@ public sealed class MailboxSchedulerTests
         await mailbox.Recorder.FirstDispatch;
         var queued = new[]
         {
-            mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "q1"), "b"),
+            mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "q1"), "b"),
             mailbox.Scheduler.ExchangeAsync(Tagged(Other, "q2"), "c"),
         };
 
@@ -218,7 +218,7 @@ public sealed class MailboxSchedulerTests
         var error = Assert.ThrowsAsync<CmaException>(async () => await mailbox.Scheduler.ExchangeAsync(Tagged(SpdmProtocol, "x"), "a"));
         Assert.That(error!.Kind, Is.EqualTo(CmaErrorKind.DeviceGone));
         Assert.That(mailbox.Scheduler.Health, Is.EqualTo(MailboxHealth.Gone));
-        var later = Assert.ThrowsAsync<CmaException>(async () => await mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "y"), "b"));
+        var later = Assert.ThrowsAsync<CmaException>(async () => await mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "y"), "b"));
         Assert.That(later!.Kind, Is.EqualTo(CmaErrorKind.DeviceGone));
     }
 
@@ -228,11 +228,11 @@ public sealed class MailboxSchedulerTests
         await using var mailbox = Create();
         var lease = await mailbox.Scheduler.AcquireLeaseAsync("leaver", TimeSpan.FromSeconds(30));
         mailbox.SetLatency(Hold);
-        var inFlight = mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "keep"), "stays");
+        var inFlight = mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "keep"), "stays");
         await mailbox.Recorder.FirstDispatch;
         var gone = new[]
         {
-            mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "g1"), "leaver"),
+            mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "g1"), "leaver"),
             mailbox.Scheduler.ExchangeAsync(Tagged(Other, "g2"), "leaver"),
             lease.ExchangeAsync(Tagged(SpdmProtocol, "g3")).AsTask(),
         };
@@ -256,9 +256,9 @@ public sealed class MailboxSchedulerTests
     {
         await using var mailbox = Create();
         mailbox.SetLatency(TimeSpan.FromMilliseconds(100));
-        var inFlight = mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "inflight"), "a");
+        var inFlight = mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "inflight"), "a");
         await mailbox.Recorder.FirstDispatch;
-        var queued = mailbox.Scheduler.ExchangeAsync(Tagged(Cdat, "queued"), "a");
+        var queued = mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, "queued"), "a");
 
         await mailbox.Scheduler.ShutdownAsync();
 

@@ -11,7 +11,7 @@ namespace CmaBroker.Service.Tests.Support;
 internal sealed class TestMailbox : IAsyncDisposable
 {
     public static readonly DoeProtocol SpdmProtocol = DoeProtocol.Cma;
-    public static readonly DoeProtocol Cdat = DoeProtocol.CdatTableAccess;
+    public static readonly DoeProtocol CdatProtocol = DoeProtocol.CdatTableAccess;
     public static readonly DoeProtocol Other = new(0x1234, 5);
 
     private TestMailbox(EmulatedPciFunction function, DoeMailbox driver, RecordingExchange recorder, MailboxScheduler scheduler)
@@ -31,7 +31,7 @@ internal sealed class TestMailbox : IAsyncDisposable
     public static TestMailbox Create(MailboxSchedulerOptions? options = null, DoeMailboxOptions? driverOptions = null)
     {
         var identity = new EmulatedPciIdentity(0x1b36, 0x0001, 0x1b36, 0x0001, 0x120000, 1, 0x1122334455667788);
-        var spec = new EmulatedMailboxSpec([new EchoResponder(SpdmProtocol), new EchoResponder(Cdat), new EchoResponder(Other)]);
+        var spec = new EmulatedMailboxSpec([new EchoResponder(SpdmProtocol), new EchoResponder(CdatProtocol), new EchoResponder(Other)]);
         var function = new EmulatedPciFunction(identity, [spec], new PciAddress(0xca00, 1, 0, 0));
         var driver = new DoeMailbox(function, function.Mailboxes[0].Offset, driverOptions ?? new DoeMailboxOptions
         {
