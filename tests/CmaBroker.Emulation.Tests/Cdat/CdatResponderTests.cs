@@ -19,13 +19,14 @@ public sealed class CdatResponderTests
     private const int CdatMailboxOffset = EmulatedPciFunction.FirstMailboxOffset + EmulatedPciFunction.MailboxStride;
 
     [Test]
-    public async Task Cxl_mem_lists_cdat_on_its_second_mailbox_and_cma_on_its_first()
+    public async Task Cxl_mem_lists_cdat_on_its_second_mailbox_and_cma_and_secured_cma_on_its_first()
     {
         using var device = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.CxlMem));
         using var first = new DoeMailbox(device, EmulatedPciFunction.FirstMailboxOffset);
         using var second = new DoeMailbox(device, CdatMailboxOffset);
 
-        Assert.That(await DoeDiscovery.DiscoverAsync(first, 2), Is.EqualTo(new[] { DoeProtocol.Discovery, DoeProtocol.Cma }));
+        // cxl-mem serves SPDM like good, secure sessions included.
+        Assert.That(await DoeDiscovery.DiscoverAsync(first, 2), Is.EqualTo(new[] { DoeProtocol.Discovery, DoeProtocol.Cma, DoeProtocol.SecuredCma }));
         Assert.That(await DoeDiscovery.DiscoverAsync(second, 2), Is.EqualTo(new[] { DoeProtocol.Discovery, new DoeProtocol(0x1E98, 2) }));
         Assert.That(device.Identity.DeviceId, Is.EqualTo(0xCA04));
     }
