@@ -2,7 +2,7 @@ namespace CmaBroker.E2E.Tests.Qemu;
 
 /// <summary>
 /// What the one guest boot runs, in order, and the names of its steps: the standalone tool against
-/// the real sysfs (discover, authenticate with the good and a wrong anchor), then the whole product
+/// the real sysfs (discover, authenticate with the good and a wrong anchor, a secure session), then the whole product
 /// (dbus-daemon, cma-brokerd's coldplug scan, cmactl/busctl).
 /// </summary>
 public static class GuestScenario
@@ -10,6 +10,7 @@ public static class GuestScenario
     public const string Discover = "discover";
     public const string Authenticate = "authenticate";
     public const string AuthenticateWrongAnchor = "authenticate-wrong-anchor";
+    public const string Session = "session";
     public const string Bus = "bus";
     public const string BrokerShow = "broker-show";
     public const string BrokerBusctl = "broker-busctl";
@@ -35,6 +36,8 @@ public static class GuestScenario
             .Step(Discover, $"{CmaTool} --json discover pci:$NVME_ADDR")
             .Step(Authenticate, $"{CmaTool} --json authenticate pci:$NVME_ADDR --trust {GuestFiles.GoodTrustDirectory}")
             .Step(AuthenticateWrongAnchor, $"{CmaTool} --json authenticate pci:$NVME_ADDR --trust {GuestFiles.WrongTrustDirectory}")
+            // A secure session through the real mailbox: QEMU forwards DOE type 2 (Secured CMA) to the socket as well.
+            .Step(Session, $"{CmaTool} --json session pci:$NVME_ADDR --trust {GuestFiles.GoodTrustDirectory} --heartbeat --key-update --measure")
             .Step(Bus, $"dbus-daemon --config-file={GuestFiles.BusConfig} --fork --print-address=1")
             .Line($"{CmaBrokerd} --bus {bus} --trust-dir {GuestFiles.GoodTrustDirectory} --state-dir /var/lib/cma-broker >/tmp/brokerd.log 2>&1 &")
             .Line("BROKERD_PID=$!")

@@ -30,6 +30,7 @@ public sealed class QemuKernelDoeTests
     private string _work = "";
     private SpdmSocketServer? _server;
     private RecordingDoeResponder _responder = null!;
+    private RecordingDoeResponder _secured = null!;
     private GuestConsole _console = null!;
 
     [OneTimeSetUp]
@@ -44,8 +45,10 @@ public sealed class QemuKernelDoeTests
         GuestFiles.Write(files);
 
         // The emulator's good profile: valid chain rooted at the good CA, reference measurements.
-        _responder = new RecordingDoeResponder(new SpdmResponder(SpdmProfiles.ConfigFor(EmulatedProfiles.Good)));
-        _server = new SpdmSocketServer([_responder]);
+        var spdm = new SpdmResponder(SpdmProfiles.ConfigFor(EmulatedProfiles.Good));
+        _responder = new RecordingDoeResponder(spdm);
+        _secured = new RecordingDoeResponder(spdm.SecuredEndpoint); // DOE type 2: records are opaque here, sizes still count
+        _server = new SpdmSocketServer([_responder, _secured]);
         _server.Start();
 
         var initrd = Path.Combine(_work, "initrd.gz");
@@ -129,6 +132,22 @@ public sealed class QemuKernelDoeTests
     }
 
     [Test]
+    public void SessionThroughTheRealMailboxRunsHeartbeatKeyUpdateAndMeasurementsThenEnds()
+    {
+        using var json = ParseStep(GuestScenario.Session, ExitCodes.Success);
+        var root = json.RootElement;
+        Assert.That(root.GetProperty("target").GetString(), Is.EqualTo("pci:" + _console.NvmeAddress), root.ToString());
+        Assert.That(root.GetProperty("mailbox").GetInt32(), Is.EqualTo(0x100));
+        Assert.That(root.GetProperty("sessionId").GetString(), Is.Not.Empty);
+        Assert.That(root.GetProperty("operations").EnumerateArray().Select(o => o.GetString()),
+            Is.EqualTo(new[] { "heartbeat", "key-update", "measure", "end-session" }));
+        Assert.That(root.GetProperty("measurements").GetArrayLength(), Is.GreaterThan(0));
+        Assert.That(root.GetProperty("ended").GetBoolean(), Is.True);
+        // QEMU forwarded Secured CMA objects (type 2) to the responder: the in-session traffic went through the kernel's mailbox.
+        Assert.That(_secured.Exchanges, Is.Not.Empty);
+    }
+
+    [Test]
     public void AuthenticateWithAWrongAnchorIsUntrusted()
     {
         using var json = ParseStep(GuestScenario.AuthenticateWrongAnchor, ExitCodes.Untrusted);
@@ -157,7 +176,7 @@ public sealed class QemuKernelDoeTests
     [Test]
     public void EveryReplyThroughQemuStayedWithinItsSocketBuffer()
     {
-        var sizes = _responder.Exchanges.Select(e => e.ReplyObjectBytes).ToList();
+        var sizes = _responder.Exchanges.Concat(_secured.Exchanges).Select(e => e.ReplyObjectBytes).ToList();
         Assert.That(sizes, Is.Not.Empty);
         Assert.That(sizes, Has.All.LessThanOrEqualTo(QemuReplyLimit));
     }
