@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: cma-brokerd serving six emulated DOE devices on a private system-type D-Bus that uses the
+# The main job: cma-brokerd serving seven emulated DOE devices on a private system-type D-Bus that uses the
 # project's real bus policy, and cmactl showing what the broker found: authenticated, untrusted (a chain
-# rooted at a rogue CA), mismatching measurements, a slow device and one without CMA/SPDM.
+# rooted at a rogue CA), mismatching measurements, a slow device, one without CMA/SPDM, and a CXL memory
+# device whose CDAT table the broker reads over its second DOE mailbox.
 #
 # Everything it starts (dbus-daemon, cma-brokerd) is stopped and its temp dir removed on exit, also on failure.
 # Environment (all optional):
@@ -16,6 +17,8 @@ TIMEOUT="${CMABROKER_DEMO_TIMEOUT:-60}"
 BUS_NAME=org.cmabroker.Broker1
 # emulated:mismatch#0 gets this address on every run (EmulatedProfiles.AddressFor: bus = profile index × 32).
 MISMATCH_ADDRESS=ca00:60:00.0
+# emulated:cxl-mem#0 likewise (profile index 6): a CXL type-3 device, CMA/SPDM on mailbox 0x160 and CDAT on 0x180.
+CXL_MEM_ADDRESS=ca00:c0:00.0
 
 say() { echo "run-demo: $*" >&2; }
 
@@ -189,7 +192,7 @@ ADDRESS="unix:path=$WORK/bus.sock"
 for _ in $(seq 100); do [ -S "$WORK/bus.sock" ] && break; sleep 0.1; done
 [ -S "$WORK/bus.sock" ] || { cat "$WORK/dbus-daemon.log" >&2; say "dbus-daemon did not start"; exit 1; }
 
-echo "== starting cma-brokerd with packaging/demo/cma-broker.json: emulated good#0, good#1, bad-cert#0, mismatch#0, slow#0, no-cma#0"
+echo "== starting cma-brokerd with packaging/demo/cma-broker.json: emulated good#0, good#1, bad-cert#0, mismatch#0, slow#0, no-cma#0, cxl-mem#0"
 echo "   trust.d: the emulator's good root CA; reference.d: the good profile's measurements"
 dotnet "$DAEMON_DLL" --config "$DEMO/cma-broker.json" --bus "$ADDRESS" --state-dir "$WORK/state" \
     --trust-dir "$WORK/trust.d" --reference-dir "$WORK/reference.d" >"$WORK/cma-brokerd.log" 2>&1 &
@@ -202,4 +205,5 @@ echo "== $BUS_NAME is up and every device is authenticated or judged ($((SECONDS
 
 cmactl list
 cmactl show "$MISMATCH_ADDRESS"
+cmactl cdat "$CXL_MEM_ADDRESS"
 echo

@@ -28,6 +28,9 @@ public sealed partial class DemoTests
         Assert.That(output, Does.Match(@"(?m)^ca00:60:00\.0\s+emulated:mismatch\s+1b36:ca01\s+authenticated\s+mismatch\s"));
         Assert.That(output, Does.Match(@"(?m)^ca00:80:00\.0\s+emulated:slow\s+1b36:ca02\s+authenticated\s+match\s"));
         Assert.That(output, Does.Match(@"(?m)^ca00:a0:00\.0\s+emulated:no-cma\s+1b36:ca03\s+unsupported\s"));
+        Assert.That(output, Does.Match(@"(?m)^ca00:c0:00\.0\s+emulated:cxl-mem\s+1b36:ca04\s+authenticated\s+match\s"));
+        Assert.That(output, Does.Contain("$ cmactl cdat ca00:c0:00.0"));
+        Assert.That(output, Does.Match(@"(?m)^\s*1\s+DSMAS\s+24\s+handle 0: DPA 0x0000000000000000-0x00000000ffffffff \(4 GiB\), volatile$"));
         Assert.That(output, Does.Contain("$ cmactl show ca00:60:00.0"));
         Assert.That(output, Does.Match(@"(?m)^  MismatchedIndices:\s+2, 4$"));
 
@@ -55,7 +58,7 @@ public sealed partial class DemoTests
 
         JsonElement[] entries = reference.RootElement.GetProperty("entries").EnumerateArray().ToArray();
 
-        Assert.That(entries.Select(e => e.GetProperty("deviceId").GetString()), Is.EquivalentTo(new[] { "ca01", "ca02" }));
+        Assert.That(entries.Select(e => e.GetProperty("deviceId").GetString()), Is.EquivalentTo(new[] { "ca01", "ca02", "ca04" }));
         foreach (JsonElement entry in entries)
         {
             Assert.That(entry.GetProperty("measurementHashAlgorithm").GetString(), Is.EqualTo("SHA-512"));
