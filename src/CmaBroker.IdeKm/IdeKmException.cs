@@ -20,6 +20,12 @@ public enum IdeKmFailure
     SessionLost,
     /// <summary>This stream cannot be keyed from here (no host provider, no Selective IDE, ...).</summary>
     Unsupported,
+    /// <summary>The kernel's PCI/TSM owns IDE for this device.</summary>
+    KernelOwned,
+    /// <summary>The stream ID is already set up, or no Selective IDE register block is free.</summary>
+    InUse,
+    /// <summary>The stream the caller names is not set up.</summary>
+    NotSetUp,
 }
 
 /// <summary>A typed IDE_KM failure; <see cref="CmaException.Kind"/> drives exit codes and D-Bus error names.</summary>
@@ -44,6 +50,9 @@ public sealed class IdeKmException : CmaException
     private static CmaErrorKind KindOf(IdeKmFailure failure) => failure switch
     {
         IdeKmFailure.Unsupported => CmaErrorKind.Unsupported,
+        IdeKmFailure.KernelOwned => CmaErrorKind.KernelOwned,
+        IdeKmFailure.InUse => CmaErrorKind.Busy,
+        IdeKmFailure.NotSetUp => CmaErrorKind.NotFound,
         IdeKmFailure.SessionLost => CmaErrorKind.Failed,
         _ => CmaErrorKind.ProtocolError,
     };
