@@ -61,6 +61,7 @@ public static class ToolApplication
         "authenticate" => AuthenticateCommand.RunAsync(context, measurementsOnly: false, cancellationToken),
         "measurements" => AuthenticateCommand.RunAsync(context, measurementsOnly: true, cancellationToken),
         "session" => SessionCommand.RunAsync(context, cancellationToken),
+        "ide" => IdeCommand.RunAsync(context, cancellationToken),
         "udev-probe" => UdevProbeCommand.RunAsync(context, cancellationToken),
         "serve" => ServeCommand.RunAsync(context, cancellationToken),
         "emulator-ca" => EmulatorCaCommand.RunAsync(context, cancellationToken),

@@ -24,6 +24,11 @@ public static class ToolCommands
         "Open an SPDM secure session, run the chosen operations in it and end it.",
         "Negotiates with session algorithms, reads and validates the slot's certificate chain against the trust anchors, then KEY_EXCHANGE (signature and ResponderVerifyData checked) and FINISH, and talks DSP0277 secured messages over DOE type 2 (Secured CMA). Runs --heartbeat, --key-update and --measure in that order, then END_SESSION, and prints the session ID, the SPDM and secured-message versions, the algorithms, whether the handshake was in the clear and the in-session measurements. A record that fails authentication ends the session (exit 8); an untrusted chain opens none (exit 9); a device without sessions exits 10. Mutual authentication is not supported.");
 
+    public static readonly CommandSpec Ide = new("ide", ["query|setup|refresh|stop", "TARGET"],
+        [ToolOptions.Trust, ToolOptions.Slot, ToolOptions.StreamId, ToolOptions.PortIndex, ToolOptions.RidBase, ToolOptions.RidLimit, ToolOptions.AddrRange],
+        "PCIe Selective IDE: query the device's IDE_KM state, or set up, refresh or stop a stream.",
+        "Opens an SPDM secure session (as session does; --trust is needed) and speaks IDE_KM in it. query: QUERY/QUERY_RESP, read-only, and prints the device's Selective IDE stream register blocks (stream ID, enabled, state). setup: fresh keys for key set K0 programmed into all six sub-streams (Rx/Tx x PR/NPR/CPL) of the device with KEY_PROG and into the host port for the opposite direction, K_SET_GO Rx then Tx on both, both ports' Selective IDE Stream Control and RID/Address Association registers written, the stream enabled and its state read back. refresh: the same on the other key set. stop: K_SET_STOP Tx then Rx, both register blocks cleared. Keys are never printed, logged or stored. Only emulated: targets have a programmable host port (the emulated root port). On pci: targets Linux userspace cannot key the root port (that is the platform TSM's job): query works, setup, refresh and stop exit 10 (unsupported) before any KEY_PROG or config write; with the kernel's tsm/ in sysfs IDE is kernel-owned (exit 12).");
+
     public static readonly CommandSpec UdevProbe = new("udev-probe", ["KERNEL_NAME"], [],
         "Tell udev whether a PCI device has DOE mailboxes (read-only).",
         "For udev rules (IMPORT{program}=\"/usr/bin/cmatool udev-probe %k\"): reads <sysfs-root>/bus/pci/devices/KERNEL_NAME/config and walks its extended capabilities without writing a single register. Prints CMA_BROKER_DOE=1 and CMA_BROKER_DOE_MAILBOXES=N for a device with DOE capabilities and nothing otherwise; exits 0 in both cases.");
@@ -36,7 +41,7 @@ public static class ToolCommands
         "Write the emulator's trusted root CA certificate into DIR.",
         "Writes the PEM root CA that the emulated profiles good, mismatch and slow chain to (bad-cert chains to a different CA) as DIR/cmabroker-emulated-good-root-ca.pem and prints its path; DIR is created if missing. The certificate comes from a fixed seed, so it is the same on every run: use DIR with --trust or as the daemon's trust.d for demos and tests.");
 
-    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, Session, UdevProbe, Serve, EmulatorCa];
+    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, Session, Ide, UdevProbe, Serve, EmulatorCa];
 
     public static CommandSpec? Find(string name) => All.FirstOrDefault(c => c.Name == name);
 }

@@ -14,6 +14,7 @@ namespace CmaBroker.Tool.Output;
 [JsonSerializable(typeof(MeasurementsDocument))]
 [JsonSerializable(typeof(EmulatorCaDocument))]
 [JsonSerializable(typeof(SessionDocument))]
+[JsonSerializable(typeof(IdeDocument))]
 public sealed partial class ToolJsonContext : JsonSerializerContext
 {
     /// <summary>
