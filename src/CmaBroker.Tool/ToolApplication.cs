@@ -62,6 +62,7 @@ public static class ToolApplication
         "measurements" => AuthenticateCommand.RunAsync(context, measurementsOnly: true, cancellationToken),
         "session" => SessionCommand.RunAsync(context, cancellationToken),
         "cdat" => CdatCommand.RunAsync(context, cancellationToken),
+        "ide" => IdeCommand.RunAsync(context, cancellationToken),
         "udev-probe" => UdevProbeCommand.RunAsync(context, cancellationToken),
         "serve" => ServeCommand.RunAsync(context, cancellationToken),
         "emulator-ca" => EmulatorCaCommand.RunAsync(context, cancellationToken),

@@ -1,4 +1,5 @@
 using CmaBroker.Doe;
+using CmaBroker.Emulation.Spdm;
 
 namespace CmaBroker.Emulation;
 
@@ -6,7 +7,8 @@ namespace CmaBroker.Emulation;
 /// Builds an <see cref="EmulatedPciFunction"/> from an <see cref="EmulatedDeviceSpec"/>: identity and
 /// timing from the profile, responders from the providers. PCI-SIG protocols (vendor 0x0001) share
 /// the first mailbox (0x160); other vendors' protocols (e.g. CXL CDAT) get a second one (0x180),
-/// as CXL devices commonly split them. The no-cma profile never serves CMA/SPDM types.
+/// as CXL devices commonly split them. The no-cma profile never serves CMA/SPDM types. A device
+/// whose SPDM responder has an IDE_KM responder gets the IDE capability and an emulated root port.
 /// </summary>
 public sealed class EmulatedDeviceFactory
 {
@@ -41,6 +43,7 @@ public sealed class EmulatedDeviceFactory
 
         var identity = new EmulatedPciIdentity(profile.VendorId, profile.DeviceId, EmulatedProfiles.EmulatedVendorId,
             profile.DeviceId, EmulatedProfiles.ClassCode, 0x01, spec.SerialNumber);
-        return new EmulatedPciFunction(identity, mailboxes, address, _timeProvider);
+        var ide = responders.OfType<SpdmResponder>().Select(r => r.Config.IdeKm?.Port).FirstOrDefault(p => p is not null);
+        return new EmulatedPciFunction(identity, mailboxes, address, _timeProvider, ide);
     }
 }

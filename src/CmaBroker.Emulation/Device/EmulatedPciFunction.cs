@@ -8,7 +8,8 @@ namespace CmaBroker.Emulation;
 /// An emulated PCIe endpoint's 4 KiB config space: type-0 header with the identity's IDs, a
 /// capabilities pointer to a PCI Express capability (0x40), and an extended capability list from
 /// 0x100: Device Serial Number, then one DOE capability per <see cref="EmulatedMailboxSpec"/>
-/// (first at 0x160, then every 0x20). DOE registers are live (<see cref="EmulatedDoeMailbox"/>);
+/// (first at 0x160, then every 0x20), then the IDE capability (0x0030) at 0x400 when the device
+/// models IDE, with an emulated root port above it (<see cref="RootPort"/>). DOE and IDE registers are live (<see cref="EmulatedDoeMailbox"/>);
 /// everything else is read-only. Thread-safe: one lock per function. After <see cref="Remove"/>
 /// every read returns 0xFFFFFFFF and writes are dropped, as for a surprise-removed device.
 /// </summary>
@@ -19,6 +20,7 @@ public sealed class EmulatedPciFunction : IConfigSpace
     public const int SerialNumberCapabilityOffset = 0x100;
     public const int FirstMailboxOffset = 0x160;
     public const int MailboxStride = 0x20;
+    public const int IdeCapabilityOffset = 0x400;
 
     private readonly byte[] _space = new byte[ConfigSize];
     private readonly EmulatedDoeMailbox[] _mailboxes;
@@ -28,7 +30,7 @@ public sealed class EmulatedPciFunction : IConfigSpace
     private long _writes;
 
     public EmulatedPciFunction(EmulatedPciIdentity identity, IReadOnlyList<EmulatedMailboxSpec> mailboxes,
-        PciAddress address = default, TimeProvider? timeProvider = null)
+        PciAddress address = default, TimeProvider? timeProvider = null, Ide.EmulatedIdePort? ide = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(mailboxes);
@@ -40,8 +42,18 @@ public sealed class EmulatedPciFunction : IConfigSpace
         _mailboxes = new EmulatedDoeMailbox[mailboxes.Count];
         for (int i = 0; i < mailboxes.Count; i++)
             _mailboxes[i] = new EmulatedDoeMailbox(this, FirstMailboxOffset + i * MailboxStride, mailboxes[i]);
+        Ide = ide;
+        if (ide is not null && IdeCapabilityOffset + ide.Size > ConfigSize)
+            throw new ArgumentOutOfRangeException(nameof(ide), "IDE capability does not fit in config space");
+        RootPort = ide is null ? null : new Ide.EmulatedRootPort($"emulated root port above {address}");
         BuildConfigSpace();
     }
+
+    /// <summary>The device's IDE port (its IDE capability and key slots), when it models IDE.</summary>
+    public Ide.EmulatedIdePort? Ide { get; }
+
+    /// <summary>The emulated root port above the device, the IDE host port (only when the device models IDE).</summary>
+    public Ide.EmulatedRootPort? RootPort { get; }
 
     public int Size => ConfigSize;
 
@@ -86,6 +98,8 @@ public sealed class EmulatedPciFunction : IConfigSpace
                 return 0xFFFF_FFFF;
             if (FindMailbox(offset) is { } mailbox && offset - mailbox.Offset != DoeRegisters.Header)
                 return mailbox.Read(offset - mailbox.Offset, Now());
+            if (InIde(offset))
+                return Ide!.Read(offset - IdeCapabilityOffset);
             return BinaryPrimitives.ReadUInt32LittleEndian(_space.AsSpan(offset));
         }
     }
@@ -100,6 +114,8 @@ public sealed class EmulatedPciFunction : IConfigSpace
                 return;
             if (FindMailbox(offset) is { } mailbox)
                 mailbox.Write(offset - mailbox.Offset, value, Now());
+            else if (InIde(offset))
+                Ide!.Write(offset - IdeCapabilityOffset, value);
         }
     }
 
@@ -121,6 +137,8 @@ public sealed class EmulatedPciFunction : IConfigSpace
         var mailbox = _mailboxes[index];
         return offset - mailbox.Offset < DoeRegisters.CapabilitySize ? mailbox : null;
     }
+
+    private bool InIde(int offset) => Ide is not null && offset > IdeCapabilityOffset && offset < IdeCapabilityOffset + Ide.Size;
 
     private static void CheckOffset(int offset)
     {
@@ -149,14 +167,17 @@ public sealed class EmulatedPciFunction : IConfigSpace
         BinaryPrimitives.WriteUInt16LittleEndian(s[(PciExpressCapabilityOffset + 2)..], 0x0002);
 
         // Extended capabilities: DSN (ID 0x0003, v1) then the DOE capabilities (ID 0x002E).
-        int firstNext = _mailboxes.Length > 0 ? _mailboxes[0].Offset : 0;
+        int ideNext = Ide is not null ? IdeCapabilityOffset : 0;
+        int firstNext = _mailboxes.Length > 0 ? _mailboxes[0].Offset : ideNext;
         WriteExtendedHeader(SerialNumberCapabilityOffset, ExtendedCapability.DeviceSerialNumberId, 1, firstNext);
         BinaryPrimitives.WriteUInt64LittleEndian(s[(SerialNumberCapabilityOffset + 4)..], Identity.SerialNumber);
         for (int i = 0; i < _mailboxes.Length; i++)
         {
-            int next = i + 1 < _mailboxes.Length ? _mailboxes[i + 1].Offset : 0;
+            int next = i + 1 < _mailboxes.Length ? _mailboxes[i + 1].Offset : ideNext;
             WriteExtendedHeader(_mailboxes[i].Offset, DoeRegisters.CapabilityId, _mailboxes[i].CapabilityVersion, next);
         }
+        if (Ide is not null)
+            WriteExtendedHeader(IdeCapabilityOffset, IdeKm.Registers.IdeRegisters.CapabilityId, 1, 0);
     }
 
     private void WriteExtendedHeader(int offset, ushort id, byte version, int next) =>

@@ -1,3 +1,4 @@
+using CmaBroker.Emulation.Ide;
 using CmaBroker.Emulation.Spdm;
 using CmaBroker.Spdm.Messages;
 
@@ -11,6 +12,9 @@ public sealed class SpdmProtocolProvider : IEmulatedProtocolProvider
         var config = SpdmProfiles.ConfigFor(spec.Profile);
         if (config is null)
             return [];
+        // Every session-capable device also models Selective IDE, keyed with IDE_KM in its session.
+        var ideKm = new IdeKmResponder(new EmulatedIdePort($"{spec.Address}"), spec.Address);
+        config = config with { IdeKm = ideKm, VendorDefined = ideKm.Handle };
         var responder = new SpdmResponder(config);
         // A responder that offers sessions also serves Secured CMA (DOE type 2), so Discovery lists it.
         return (config.Capabilities & SpdmCapabilityFlags.KeyEx) != 0 ? [responder, responder.SecuredEndpoint] : [responder];

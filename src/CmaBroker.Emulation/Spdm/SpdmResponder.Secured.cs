@@ -66,9 +66,17 @@ public sealed partial class SpdmResponder
             case SpdmCode.VendorDefinedRequest:
                 if (!VendorDefinedMessage.TryParse(request, true, out var vendor, out _))
                     return Error(SpdmErrorCode.InvalidRequest);
-                return Config.VendorDefined?.Invoke(vendor) is { } answer
-                    ? answer.ToArray()
-                    : Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code);
+                VendorDefinedMessage? answer;
+                try
+                {
+                    answer = Config.VendorDefined?.Invoke(vendor);
+                }
+                catch (EmulatedSessionDropException)
+                {
+                    EndSession();
+                    return Error(SpdmErrorCode.InvalidSession);
+                }
+                return answer is not null ? answer.ToArray() : Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code);
             case SpdmCode.GetVersion or SpdmCode.GetCapabilities or SpdmCode.NegotiateAlgorithms or SpdmCode.Challenge
                 or SpdmCode.KeyExchange or SpdmCode.Finish:
                 // Connection set-up and CHALLENGE have no place inside a session (DSP0274).

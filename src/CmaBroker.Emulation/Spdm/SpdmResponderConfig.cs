@@ -68,6 +68,9 @@ public sealed record SpdmResponderConfig
     /// <summary>Answers VENDOR_DEFINED_REQUEST inside a session (IDE_KM plugs in here); null → UnsupportedRequest.</summary>
     public Func<VendorDefinedMessage, VendorDefinedMessage?>? VendorDefined { get; init; }
 
+    /// <summary>The device's IDE_KM responder and IDE port, when it has one (its <see cref="VendorDefined"/> hook is <see cref="Ide.IdeKmResponder.Handle"/>).</summary>
+    public Ide.IdeKmResponder? IdeKm { get; init; }
+
     /// <summary>Clock for the heartbeat knob.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

@@ -17,8 +17,10 @@ public static class EmulatedTargetOpener
         var device = CreateDevice(name);
         try
         {
-            return await TargetOpener.OpenConfigSpaceAsync(name, device.Address, device, options, logger, [new DisposableResource(device)], cancellationToken)
+            var opened = await TargetOpener.OpenConfigSpaceAsync(name, device.Address, device, options, logger, [new DisposableResource(device)], cancellationToken)
                 .ConfigureAwait(false);
+            opened.IdeHostPort = device.RootPort;
+            return opened;
         }
         catch
         {

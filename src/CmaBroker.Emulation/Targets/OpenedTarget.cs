@@ -24,6 +24,15 @@ public sealed class OpenedTarget : IAsyncDisposable
 
     public TargetName Name { get; }
 
+    /// <summary>The function's config space (pci: and emulated: targets; null for spdm-socket:).</summary>
+    public IConfigSpace? ConfigSpace { get; internal set; }
+
+    /// <summary>
+    /// The programmable IDE host port above the device: only emulated devices that model IDE have one
+    /// (their emulated root port). On real hardware root-port keys are the platform TSM's job.
+    /// </summary>
+    public IdeKm.Streams.IIdeHostPort? IdeHostPort { get; internal set; }
+
     /// <summary>The pinned address, or the one allocated for an emulated or socket target (domain ca00).</summary>
     public PciAddress Address { get; }
 

@@ -46,7 +46,7 @@ public static class TargetOpener
             var protocols = await DoeDiscovery.DiscoverAsync(mailbox, capability.Version, cancellationToken).ConfigureAwait(false);
             mailboxes.Add(new OpenedMailbox(capability.Offset, capability.Version, mailbox, protocols));
         }
-        return new OpenedTarget(name, address, identity, mailboxes, owned);
+        return new OpenedTarget(name, address, identity, mailboxes, owned) { ConfigSpace = config };
     }
 
     private static async Task<OpenedTarget> OpenPciAsync(PciTargetName name, TargetOpenerOptions options, ILogger? logger,

@@ -75,6 +75,8 @@ public sealed partial class SpdmSession : IDisposable
         var requestCode = (SpdmCode)plain[1];
         ulong sequence = _secrets.RequestKeys.Sequence;
         byte[] record = SecuredMessageCodec.Encode(SessionId, _secrets.RequestKeys, plain);
+        // In-session requests can carry secrets (IDE_KM KEY_PROG): once encrypted, the plaintext goes.
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain);
         if (_logger is not null)
             SessionLog.RecordSent(_logger, SessionId, SpdmCodes.Name(requestCode), sequence, record.Length);
         byte[] payload;

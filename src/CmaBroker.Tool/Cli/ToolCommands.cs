@@ -27,6 +27,10 @@ public static class ToolCommands
     public static readonly CommandSpec Cdat = new("cdat", ["TARGET"], [ToolOptions.Mailbox],
         "Read the device's CXL CDAT (Coherent Device Attribute Table) and print it.",
         "Reads every entry over CXL Table Access DOE (vendor 0x1E98, type 2; no SPDM session needed), from entry handle 0 to the end marker, checks the header (length, revision, checksum over the whole table) and each structure's length for its type, and prints the header and one line per structure: DSMAS (DPA ranges in hex, sizes in GiB), DSLBIS and SSLBIS (latencies in ns, bandwidths in GB/s), DSMSCIS, DSIS, DSEMTS; structures of unknown types are shown raw. With --json: the header, every structure's fields and the raw table in hex. A handle loop, a truncated entry or a bad checksum exits 8 (ProtocolError). Uses the lowest-offset mailbox listing CDAT unless --mailbox names another. On a pci: target whose CDAT the kernel owns (a CXL DVSEC while <sysfs-root>/bus/cxl exists) no DOE register is written: the kernel's copy, the CDAT attribute of the CXL port whose upstream port is the function, is printed instead, or the command exits 12 (KernelOwned) when there is none.");
+    public static readonly CommandSpec Ide = new("ide", ["query|setup|refresh|stop", "TARGET"],
+        [ToolOptions.Trust, ToolOptions.Slot, ToolOptions.StreamId, ToolOptions.PortIndex, ToolOptions.RidBase, ToolOptions.RidLimit, ToolOptions.AddrRange],
+        "PCIe Selective IDE: query the device's IDE_KM state, or set up, refresh or stop a stream.",
+        "Opens an SPDM secure session (as session does; --trust is needed) and speaks IDE_KM in it. query: QUERY/QUERY_RESP, read-only, and prints the device's Selective IDE stream register blocks (stream ID, enabled, state). setup: fresh keys for key set K0 programmed into all six sub-streams (Rx/Tx x PR/NPR/CPL) of the device with KEY_PROG and into the host port for the opposite direction, K_SET_GO Rx then Tx on both, both ports' Selective IDE Stream Control and RID/Address Association registers written, the stream enabled and its state read back. refresh: the same on the other key set. stop: K_SET_STOP Tx then Rx, both register blocks cleared. Keys are never printed, logged or stored. Only emulated: targets have a programmable host port (the emulated root port). On pci: targets Linux userspace cannot key the root port (that is the platform TSM's job): query works, setup, refresh and stop exit 10 (unsupported) before any KEY_PROG or config write; with the kernel's tsm/ in sysfs IDE is kernel-owned (exit 12).");
 
     public static readonly CommandSpec UdevProbe = new("udev-probe", ["KERNEL_NAME"], [],
         "Tell udev whether a PCI device has DOE mailboxes (read-only).",
@@ -40,7 +44,7 @@ public static class ToolCommands
         "Write the emulator's trusted root CA certificate into DIR.",
         "Writes the PEM root CA that the emulated profiles good, mismatch and slow chain to (bad-cert chains to a different CA) as DIR/cmabroker-emulated-good-root-ca.pem and prints its path; DIR is created if missing. The certificate comes from a fixed seed, so it is the same on every run: use DIR with --trust or as the daemon's trust.d for demos and tests.");
 
-    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, Session, Cdat, UdevProbe, Serve, EmulatorCa];
+    public static IReadOnlyList<CommandSpec> All { get; } = [Discover, Exchange, Authenticate, Measurements, Session, Ide, Cdat, UdevProbe, Serve, EmulatorCa];
 
     public static CommandSpec? Find(string name) => All.FirstOrDefault(c => c.Name == name);
 }

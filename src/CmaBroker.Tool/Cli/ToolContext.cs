@@ -13,8 +13,8 @@ public sealed class ToolContext(ParsedCommandLine commandLine, ToolOutput output
 
     public ToolOutput Output { get; } = output;
 
-    /// <summary>The TARGET argument (first positional) parsed.</summary>
-    public TargetName Target => TargetName.Parse(CommandLine.Positionals[0]);
+    /// <summary>The TARGET argument parsed (the first positional, or the one the command names TARGET, as in <c>ide ACTION TARGET</c>).</summary>
+    public TargetName Target => TargetName.Parse(CommandLine.Positionals[Math.Max(0, CommandLine.Command?.Positionals.ToList().IndexOf("TARGET") ?? 0)]);
 
     public TargetOpenerOptions OpenerOptions
     {

@@ -22,9 +22,16 @@ public static class ToolOptions
     public static readonly OptionSpec KeyUpdate = new("--key-update", null, "Run KEY_UPDATE inside the session: UpdateAllKeys, then VerifyNewKey.");
     public static readonly OptionSpec HandshakeInTheClear = new("--handshake-in-the-clear", null, "Set HANDSHAKE_IN_THE_CLEAR_CAP: if the device sets it too, FINISH travels as plain SPDM (default: the handshake is encrypted).");
 
+    public static readonly OptionSpec StreamId = new("--stream-id", "N", "IDE Stream ID (0-255, default 0).");
+    public static readonly OptionSpec PortIndex = new("--port-index", "N", "IDE_KM PortIndex at the device (0-255, default 0: the function's own port).");
+    public static readonly OptionSpec RidBase = new("--rid-base", "N", "First requester ID of the stream's RID association (default 0).");
+    public static readonly OptionSpec RidLimit = new("--rid-limit", "N", "Last requester ID of the stream's RID association (default 0xffff).");
+    public static readonly OptionSpec AddrRange = new("--addr-range", "BASE:LIMIT", "An address association range (inclusive, 1 MiB granular), e.g. 0x80000000:0x80ffffff; may be repeated.", Repeatable: true);
+
     public static IReadOnlyList<OptionSpec> Global { get; } = [Json, SysfsRoot, TimeoutMs, Help, Version];
 
-    public static IReadOnlyList<OptionSpec> All { get; } = [.. Global, Mailbox, Trust, Slot, Reference, Port, Dhe, Aead, Measure, Heartbeat, KeyUpdate, HandshakeInTheClear];
+    public static IReadOnlyList<OptionSpec> All { get; } = [.. Global, Mailbox, Trust, Slot, Reference, Port, Dhe, Aead, Measure, Heartbeat, KeyUpdate, HandshakeInTheClear,
+        StreamId, PortIndex, RidBase, RidLimit, AddrRange];
 
     /// <summary>The option named <paramref name="name"/> (<c>-h</c> is <c>--help</c>), or null.</summary>
     public static OptionSpec? Find(string name) =>

@@ -15,6 +15,7 @@ namespace CmaBroker.Tool.Output;
 [JsonSerializable(typeof(EmulatorCaDocument))]
 [JsonSerializable(typeof(SessionDocument))]
 [JsonSerializable(typeof(CdatDocument))]
+[JsonSerializable(typeof(IdeDocument))]
 public sealed partial class ToolJsonContext : JsonSerializerContext
 {
     /// <summary>
