@@ -168,20 +168,5 @@ public sealed class CdatTests
         File.CreateSymbolicLink(Path.Combine(bus, name), Path.GetRelativePath(bus, real));
     }
 
-    /// <summary>The function's config space with a CXL DVSEC (ID 0x23, vendor 0x1E98) appended to its extended capabilities.</summary>
-    private static byte[] WithCxlDvsec(EmulatedPciFunction function)
-    {
-        const int dvsecOffset = 0x400;
-        var bytes = new byte[EmulatedPciFunction.ConfigSize];
-        for (int offset = 0; offset < bytes.Length; offset += 4)
-            BitConverter.TryWriteBytes(bytes.AsSpan(offset), function.ReadDword(offset));
-        int last = 0x100;
-        while (BitConverter.ToUInt32(bytes, last) >> 20 is var next && next != 0)
-            last = (int)next;
-        uint header = BitConverter.ToUInt32(bytes, last);
-        BitConverter.TryWriteBytes(bytes.AsSpan(last), (header & 0x000F_FFFF) | ((uint)dvsecOffset << 20));
-        BitConverter.TryWriteBytes(bytes.AsSpan(dvsecOffset), 0x0023u | (1u << 16));
-        BitConverter.TryWriteBytes(bytes.AsSpan(dvsecOffset + 4), 0x1E98u | (0x10u << 20));
-        return bytes;
-    }
+    internal static byte[] WithCxlDvsec(EmulatedPciFunction function) => TestSupport.ConfigSpaceImages.WithCxlDvsec(function.ReadDword, EmulatedPciFunction.ConfigSize);
 }

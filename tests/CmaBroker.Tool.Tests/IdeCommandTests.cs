@@ -6,25 +6,12 @@ using NUnit.Framework;
 namespace CmaBroker.Tool.Tests;
 
 /// <summary><c>cmatool ide</c>: the full set-up against an emulated device, and the Unsupported / KernelOwned paths on pci: targets.</summary>
-public class IdeCommandTests
+public class IdeCommandTests : EmulatorTrustFixture
 {
-    private TempDirectory _trust = null!;
-
-    [OneTimeSetUp]
-    public async Task WriteTheEmulatorTrustAnchor()
-    {
-        _trust = new TempDirectory();
-        var run = await CmaToolRunner.RunAsync("emulator-ca", _trust.Path);
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
-    }
-
-    [OneTimeTearDown]
-    public void RemoveTrustAnchor() => _trust.Dispose();
-
     [Test]
     public async Task QueryListsTheEmulatedDevicesSelectiveIdeBlocks()
     {
-        var run = await CmaToolRunner.RunAsync("ide", "query", "emulated:good", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("ide", "query", "emulated:good", "--trust", TrustPath);
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         Assert.That(run.Stdout, Does.Contain("selective IDE yes, IDE_KM yes"));
         Assert.That(run.Stdout, Does.Contain("selective block 3: stream   0  disabled  insecure"));
@@ -33,7 +20,7 @@ public class IdeCommandTests
     [Test]
     public async Task SetupKeysTheStreamAndReadsItBackSecure()
     {
-        var run = await CmaToolRunner.RunAsync("--json", "ide", "setup", "emulated:good#2", "--trust", _trust.Path,
+        var run = await CmaToolRunner.RunAsync("--json", "ide", "setup", "emulated:good#2", "--trust", TrustPath,
             "--stream-id", "7", "--rid-base", "0x100", "--rid-limit", "0x1ff", "--addr-range", "0x80000000:0x80ffffff");
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         using var json = JsonDocument.Parse(run.Stdout);
@@ -50,7 +37,7 @@ public class IdeCommandTests
     public async Task RefreshOnAFreshEmulatedDeviceSaysTheStreamIsNotSetUp()
     {
         // An emulated: device lives for one cmatool run, so nothing is set up when refresh starts.
-        var run = await CmaToolRunner.RunAsync("ide", "refresh", "emulated:good", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("ide", "refresh", "emulated:good", "--trust", TrustPath);
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.For(CmaErrorKind.NotFound)), run.ToString());
         Assert.That(run.Stderr, Does.Contain("stream 0 is not enabled on device port 0"));
     }
@@ -64,7 +51,7 @@ public class IdeCommandTests
         string config = sysfs.AddDevice("0000:3b:00.0", (0x100, 0x002E, 2, 0x200), (0x200, 0x0030, 1, 0));
         byte[] before = SHA256.HashData(File.ReadAllBytes(config));
 
-        var run = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "ide", action, "pci:0000:3b:00.0", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "ide", action, "pci:0000:3b:00.0", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.For(CmaErrorKind.Unsupported)), run.ToString());
         Assert.That(run.Stderr, Does.Contain("no IDE host provider for the root port; root-port keys need the platform TSM"));
@@ -78,7 +65,7 @@ public class IdeCommandTests
         string config = sysfs.AddDevice("0000:3b:00.0", (0x100, 0x002E, 2, 0));
         Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(config)!, "tsm"));
 
-        var run = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "ide", "query", "pci:0000:3b:00.0", "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "ide", "query", "pci:0000:3b:00.0", "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.For(CmaErrorKind.KernelOwned)), run.ToString());
         Assert.That(run.Stderr, Does.Contain("kernel-owned"));

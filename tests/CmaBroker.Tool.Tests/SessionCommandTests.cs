@@ -5,25 +5,12 @@ using NUnit.Framework;
 namespace CmaBroker.Tool.Tests;
 
 /// <summary><c>cmatool session</c> against the emulated devices: what it prints and its typed exit codes.</summary>
-public class SessionCommandTests
+public class SessionCommandTests : EmulatorTrustFixture
 {
-    private TempDirectory _trust = null!;
-
-    [OneTimeSetUp]
-    public async Task WriteTheEmulatorTrustAnchor()
-    {
-        _trust = new TempDirectory();
-        var run = await CmaToolRunner.RunAsync("emulator-ca", _trust.Path);
-        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
-    }
-
-    [OneTimeTearDown]
-    public void RemoveTrustAnchor() => _trust.Dispose();
-
     [Test]
     public async Task GoodDeviceRunsEveryOperationInAnEncryptedSession()
     {
-        var run = await CmaToolRunner.RunAsync("session", "emulated:good", "--trust", _trust.Path, "--measure", "--heartbeat", "--key-update");
+        var run = await CmaToolRunner.RunAsync("session", "emulated:good", "--trust", TrustPath, "--measure", "--heartbeat", "--key-update");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
         Assert.That(run.Stdout, Does.Match(@"session ID: 0x[0-9a-f]{8}\n"));
@@ -37,7 +24,7 @@ public class SessionCommandTests
     [Test]
     public async Task JsonNamesTheChosenAlgorithmsAndTheClearHandshake()
     {
-        var run = await CmaToolRunner.RunAsync("--json", "session", "emulated:good#1", "--trust", _trust.Path,
+        var run = await CmaToolRunner.RunAsync("--json", "session", "emulated:good#1", "--trust", TrustPath,
             "--dhe", "secp256r1", "--aead", "chacha20-poly1305", "--handshake-in-the-clear", "--measure");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Success), run.ToString());
@@ -55,7 +42,7 @@ public class SessionCommandTests
     [TestCase("emulated:no-cma", ExitCodes.Unsupported, "no DOE mailbox lists protocol")]
     public async Task FailuresHaveTypedExitCodes(string target, int exitCode, string message)
     {
-        var run = await CmaToolRunner.RunAsync("--json", "session", target, "--trust", _trust.Path);
+        var run = await CmaToolRunner.RunAsync("--json", "session", target, "--trust", TrustPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(exitCode), run.ToString());
         using var json = JsonDocument.Parse(run.Stdout);
@@ -76,7 +63,7 @@ public class SessionCommandTests
     [TestCase("--aead", "aes-512", "unknown AEAD")]
     public async Task UnknownAlgorithmNamesAreUsageErrors(string option, string value, string message)
     {
-        var run = await CmaToolRunner.RunAsync("session", "emulated:good", "--trust", _trust.Path, option, value);
+        var run = await CmaToolRunner.RunAsync("session", "emulated:good", "--trust", TrustPath, option, value);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage), run.ToString());
         Assert.That(run.Stderr, Does.Contain(message));

@@ -20,32 +20,19 @@ namespace CmaBroker.Service.Tests.Cxl;
 /// fake sysfs tree.
 /// </summary>
 [TestFixture]
-public sealed class DeviceCdatReaderTests
+public sealed class DeviceCdatReaderTests : FakeSysfsFixture
 {
     private const string Owner = ":1.42";
     private static readonly PciAddress CxlFunction = PciAddress.Parse("0000:0d:00.0");
 
-    private TempDirectory _temp = null!;
-    private FakeSysfs _sysfs = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _temp = new TempDirectory();
-        _sysfs = new FakeSysfs(_temp.Sub("sys"));
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     private BrokerConfig Config(params string[] targets) => new()
     {
-        SysfsRoot = _sysfs.Root,
+        SysfsRoot = Sysfs.Root,
         DoeTimeout = TimeSpan.FromMilliseconds(200),
         Targets = targets,
         ScanPci = targets.Length == 0,
-        TrustDirectory = Path.Combine(_temp.Path, "trust.d"),
-        ReferenceDirectory = Path.Combine(_temp.Path, "reference.d"),
+        TrustDirectory = Path.Combine(Temp.Path, "trust.d"),
+        ReferenceDirectory = Path.Combine(Temp.Path, "reference.d"),
     };
 
     private async Task<(DeviceRegistry Registry, Device Device, CdatResponder Responder)> CxlMemAsync(EmulatedTestOpener opener)
@@ -63,7 +50,7 @@ public sealed class DeviceCdatReaderTests
         var opener = new EmulatedTestOpener();
         var (registry, device, responder) = await CxlMemAsync(opener);
         await using var _ = registry;
-        var reader = new DeviceCdatReader(_sysfs.Root);
+        var reader = new DeviceCdatReader(Sysfs.Root);
 
         var result = await reader.ReadAsync(device, Owner);
 
@@ -82,7 +69,7 @@ public sealed class DeviceCdatReaderTests
         var opener = new EmulatedTestOpener();
         var (registry, device, responder) = await CxlMemAsync(opener);
         await using var _ = registry;
-        var reader = new DeviceCdatReader(_sysfs.Root);
+        var reader = new DeviceCdatReader(Sysfs.Root);
         var first = await reader.ReadAsync(device, Owner);
         long before = responder.Requests;
 
@@ -99,7 +86,7 @@ public sealed class DeviceCdatReaderTests
         var opener = new EmulatedTestOpener();
         var (registry, device, responder) = await CxlMemAsync(opener);
         await using var _ = registry;
-        var reader = new DeviceCdatReader(_sysfs.Root);
+        var reader = new DeviceCdatReader(Sysfs.Root);
         await reader.ReadAsync(device, Owner);
         responder.Table = CdatTable.Build(CdatProfiles.CxlMemStructures().Take(2).ToList(), sequence: CdatProfiles.CxlMemSequence + 1);
 
@@ -116,7 +103,7 @@ public sealed class DeviceCdatReaderTests
         var opener = new EmulatedTestOpener();
         var (registry, device, _) = await CxlMemAsync(opener);
         await using var __ = registry;
-        var reader = new DeviceCdatReader(_sysfs.Root);
+        var reader = new DeviceCdatReader(Sysfs.Root);
         await reader.ReadAsync(device, Owner);
         Assert.That((await reader.ReadAsync(device, Owner)).FromCache, Is.True);
 
@@ -135,7 +122,7 @@ public sealed class DeviceCdatReaderTests
         var opener = new EmulatedTestOpener();
         var (registry, device, _) = await CxlMemAsync(opener);
         await using var __ = registry;
-        var reader = new DeviceCdatReader(_sysfs.Root);
+        var reader = new DeviceCdatReader(Sysfs.Root);
         await reader.ReadAsync(device, Owner);
 
         await registry.RemoveAsync(device.Address);
@@ -151,7 +138,7 @@ public sealed class DeviceCdatReaderTests
         var opener = new EmulatedTestOpener();
         var (registry, device, responder) = await CxlMemAsync(opener);
         await using var _ = registry;
-        var reader = new DeviceCdatReader(_sysfs.Root);
+        var reader = new DeviceCdatReader(Sysfs.Root);
         responder.Fault = CdatFaultKind.BadChecksum;
 
         var ex = Assert.ThrowsAsync<CdatException>(async () => await reader.ReadAsync(device, Owner));
@@ -167,7 +154,7 @@ public sealed class DeviceCdatReaderTests
         await using var registry = new DeviceRegistry(Config("emulated:good"), new EmulatedTestOpener());
         await registry.RescanAsync();
 
-        var ex = Assert.ThrowsAsync<CmaException>(async () => await new DeviceCdatReader(_sysfs.Root).ReadAsync(registry.Devices.Single(), Owner));
+        var ex = Assert.ThrowsAsync<CmaException>(async () => await new DeviceCdatReader(Sysfs.Root).ReadAsync(registry.Devices.Single(), Owner));
         Assert.That(ex!.Kind, Is.EqualTo(CmaErrorKind.Unsupported));
     }
 
@@ -175,8 +162,8 @@ public sealed class DeviceCdatReaderTests
     public async Task When_the_kernel_owns_cdat_its_sysfs_copy_is_read_and_the_mailbox_is_not_touched()
     {
         using var cxlMem = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.CxlMem));
-        string config = Path.Combine(_sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem)), "config");
-        _sysfs.AddCxlBus();
+        string config = Path.Combine(Sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem)), "config");
+        Sysfs.AddCxlBus();
         var table = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!;
         string attribute = AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", table.Raw.ToArray());
         AddCxlPort("port1", "pci0000:0c/0000:0c:00.0", [1, 2, 3]); // the switch above: another function's port
@@ -185,7 +172,7 @@ public sealed class DeviceCdatReaderTests
         var device = registry.Get(CxlFunction);
         byte[] before = File.ReadAllBytes(config);
 
-        var result = await new DeviceCdatReader(_sysfs.Root).ReadAsync(device, Owner);
+        var result = await new DeviceCdatReader(Sysfs.Root).ReadAsync(device, Owner);
 
         Assert.That(result.Source, Is.EqualTo(CdatSource.Kernel));
         Assert.That(result.Origin, Is.EqualTo(attribute));
@@ -197,14 +184,14 @@ public sealed class DeviceCdatReaderTests
     public async Task When_the_kernel_owns_cdat_and_shows_no_copy_the_error_is_kernel_owned_with_the_reason()
     {
         using var cxlMem = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.CxlMem));
-        string config = Path.Combine(_sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem)), "config");
-        _sysfs.AddCxlBus();
+        string config = Path.Combine(Sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem)), "config");
+        Sysfs.AddCxlBus();
         AddCxlPort("port1", "pci0000:0c/0000:0c:00.0", [1, 2, 3]);
         await using var registry = new DeviceRegistry(Config(), null);
         await registry.RescanAsync();
         byte[] before = File.ReadAllBytes(config);
 
-        var ex = Assert.ThrowsAsync<CmaException>(async () => await new DeviceCdatReader(_sysfs.Root).ReadAsync(registry.Get(CxlFunction), Owner));
+        var ex = Assert.ThrowsAsync<CmaException>(async () => await new DeviceCdatReader(Sysfs.Root).ReadAsync(registry.Get(CxlFunction), Owner));
 
         Assert.That(ex!.Kind, Is.EqualTo(CmaErrorKind.KernelOwned));
         Assert.That(ex.Message, Does.Contain("CXL DVSEC present").And.Contain("CDAT attribute"));
@@ -215,16 +202,16 @@ public sealed class DeviceCdatReaderTests
     public async Task A_corrupt_kernel_copy_is_a_protocol_error()
     {
         using var cxlMem = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.CxlMem));
-        _sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem));
-        _sysfs.BindDriver(CxlFunction, "cxl_pci");
-        _sysfs.AddCxlBus();
+        Sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem));
+        Sysfs.BindDriver(CxlFunction, "cxl_pci");
+        Sysfs.AddCxlBus();
         byte[] raw = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!.Raw.ToArray();
         raw[^1] ^= 0xFF;
         AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", raw);
         await using var registry = new DeviceRegistry(Config(), null);
         await registry.RescanAsync();
 
-        var ex = Assert.ThrowsAsync<CdatException>(async () => await new DeviceCdatReader(_sysfs.Root).ReadAsync(registry.Get(CxlFunction), Owner));
+        var ex = Assert.ThrowsAsync<CdatException>(async () => await new DeviceCdatReader(Sysfs.Root).ReadAsync(registry.Get(CxlFunction), Owner));
         Assert.That(ex!.Error, Is.EqualTo(CdatError.BadChecksum));
     }
 
@@ -234,13 +221,13 @@ public sealed class DeviceCdatReaderTests
     /// </summary>
     private string AddCxlPort(string name, string uportUnderDevices, byte[] cdat)
     {
-        string real = Path.Combine(_sysfs.Root, "devices", "platform", "ACPI0017:00", "root0", name);
+        string real = Path.Combine(Sysfs.Root, "devices", "platform", "ACPI0017:00", "root0", name);
         Directory.CreateDirectory(real);
-        string uport = Path.Combine(_sysfs.Root, "devices", uportUnderDevices);
+        string uport = Path.Combine(Sysfs.Root, "devices", uportUnderDevices);
         Directory.CreateDirectory(uport);
         File.CreateSymbolicLink(Path.Combine(real, "uport"), Path.GetRelativePath(real, uport));
         File.WriteAllBytes(Path.Combine(real, "CDAT"), cdat);
-        string bus = Path.Combine(_sysfs.Root, "bus", "cxl", "devices");
+        string bus = Path.Combine(Sysfs.Root, "bus", "cxl", "devices");
         Directory.CreateDirectory(bus);
         string link = Path.Combine(bus, name);
         File.CreateSymbolicLink(link, Path.GetRelativePath(bus, real));

@@ -10,7 +10,7 @@ using NUnit.Framework;
 namespace CmaBroker.Service.Tests.Devices;
 
 [TestFixture]
-public sealed class DeviceRegistryTests
+public sealed class DeviceRegistryTests : FakeSysfsFixture
 {
     private static readonly PciAddress Plain = PciAddress.Parse("0000:03:00.0");
     private static readonly PciAddress CxlBound = PciAddress.Parse("0000:04:00.0");
@@ -19,26 +19,13 @@ public sealed class DeviceRegistryTests
     private static readonly PciAddress Pinned = PciAddress.Parse("0000:07:00.0");
     private static readonly PciAddress WithDvsec = PciAddress.Parse("0000:08:00.0");
 
-    private TempDirectory _temp = null!;
-    private FakeSysfs _sysfs = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _temp = new TempDirectory();
-        _sysfs = new FakeSysfs(_temp.Sub("sys"));
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     private BrokerConfig Config(params string[] targets) => new()
     {
-        SysfsRoot = _sysfs.Root,
+        SysfsRoot = Sysfs.Root,
         DoeTimeout = TimeSpan.FromMilliseconds(50),
         Targets = targets,
-        TrustDirectory = Path.Combine(_temp.Path, "trust.d"),
-        ReferenceDirectory = Path.Combine(_temp.Path, "reference.d"),
+        TrustDirectory = Path.Combine(Temp.Path, "trust.d"),
+        ReferenceDirectory = Path.Combine(Temp.Path, "reference.d"),
     };
 
     private static EmulatedPciFunction Good() => EmulatedDevices.Create(new EmulatedDeviceSpec("good"));
@@ -47,10 +34,10 @@ public sealed class DeviceRegistryTests
     public async Task Coldplug_finds_doe_functions_in_sysfs_reads_identity_and_skips_functions_without_doe()
     {
         using var good = Good();
-        _sysfs.AddFunction(Plain, good);
+        Sysfs.AddFunction(Plain, good);
         var noDoe = new byte[4096];
         BitConverter.TryWriteBytes(noDoe.AsSpan(0), 0x1234_8086u);
-        _sysfs.AddConfig(NoDoe, noDoe);
+        Sysfs.AddConfig(NoDoe, noDoe);
         await using var registry = new DeviceRegistry(Config(), null);
 
         var added = await registry.RescanAsync();
@@ -71,8 +58,8 @@ public sealed class DeviceRegistryTests
     public async Task A_function_bound_to_a_doe_driving_driver_is_kernel_owned_and_never_written()
     {
         using var good = Good();
-        string directory = _sysfs.AddFunction(CxlBound, good);
-        _sysfs.BindDriver(CxlBound, "cxl_pci");
+        string directory = Sysfs.AddFunction(CxlBound, good);
+        Sysfs.BindDriver(CxlBound, "cxl_pci");
         byte[] before = File.ReadAllBytes(Path.Combine(directory, "config"));
         await using var registry = new DeviceRegistry(Config(), null);
 
@@ -90,8 +77,8 @@ public sealed class DeviceRegistryTests
     public async Task Kernel_lockdown_leaves_mailboxes_in_lockdown_without_writing()
     {
         using var good = Good();
-        string directory = _sysfs.AddFunction(Plain, good);
-        _sysfs.SetLockdown("none [integrity] confidentiality\n");
+        string directory = Sysfs.AddFunction(Plain, good);
+        Sysfs.SetLockdown("none [integrity] confidentiality\n");
         byte[] before = File.ReadAllBytes(Path.Combine(directory, "config"));
         await using var registry = new DeviceRegistry(Config(), null);
 
@@ -109,10 +96,10 @@ public sealed class DeviceRegistryTests
     public async Task Tsm_evidence_makes_spdm_kernel_owned_and_a_cxl_dvsec_with_the_cxl_bus_makes_cdat_kernel_owned()
     {
         using var good = Good();
-        _sysfs.AddFunction(WithTsm, good);
-        _sysfs.AddTsm(WithTsm);
-        _sysfs.AddConfig(WithDvsec, WithCxlDvsec(good));
-        _sysfs.AddCxlBus();
+        Sysfs.AddFunction(WithTsm, good);
+        Sysfs.AddTsm(WithTsm);
+        Sysfs.AddConfig(WithDvsec, WithCxlDvsec(good));
+        Sysfs.AddCxlBus();
         await using var registry = new DeviceRegistry(Config(), null);
 
         await registry.RescanAsync();
@@ -129,8 +116,8 @@ public sealed class DeviceRegistryTests
     public async Task Configured_emulated_targets_are_served_and_a_pinned_one_shows_the_real_driver_and_replaces_the_real_function()
     {
         using var snapshot = Good();
-        _sysfs.AddFunction(Pinned, snapshot);
-        _sysfs.BindDriver(Pinned, "nvme");
+        Sysfs.AddFunction(Pinned, snapshot);
+        Sysfs.BindDriver(Pinned, "nvme");
         var opener = new EmulatedTestOpener();
         await using var registry = new DeviceRegistry(Config($"emulated:good@{Pinned}", "emulated:good#1"), opener);
 
@@ -153,7 +140,7 @@ public sealed class DeviceRegistryTests
     public async Task Rescan_adds_new_functions_and_removes_vanished_ones_with_events()
     {
         using var good = Good();
-        _sysfs.AddFunction(Plain, good);
+        Sysfs.AddFunction(Plain, good);
         await using var registry = new DeviceRegistry(Config(), null);
         await registry.RescanAsync();
         var added = new List<PciAddress>();
@@ -161,8 +148,8 @@ public sealed class DeviceRegistryTests
         registry.DeviceAdded += (_, d) => added.Add(d.Address);
         registry.DeviceRemoved += (_, d) => removed.Add(d.Address);
 
-        _sysfs.AddFunction(WithTsm, good);
-        Directory.Delete(_sysfs.DeviceDirectory(Plain), recursive: true);
+        Sysfs.AddFunction(WithTsm, good);
+        Directory.Delete(Sysfs.DeviceDirectory(Plain), recursive: true);
         await registry.RescanAsync();
 
         Assert.That(added, Is.EqualTo(new[] { WithTsm }));
@@ -191,22 +178,7 @@ public sealed class DeviceRegistryTests
         Assert.That(inFlight.IsCompleted, Is.True);
     }
 
-    /// <summary>The function's config space with a CXL DVSEC (ID 0x23, DVSEC vendor 0x1E98) appended to the extended capability list.</summary>
-    internal static byte[] WithCxlDvsec(EmulatedPciFunction function)
-    {
-        const int dvsecOffset = 0x400;
-        var bytes = new byte[EmulatedPciFunction.ConfigSize];
-        for (int offset = 0; offset < bytes.Length; offset += 4)
-            BitConverter.TryWriteBytes(bytes.AsSpan(offset), function.ReadDword(offset));
-        int last = 0x100;
-        while (BitConverter.ToUInt32(bytes, last) >> 20 is var next && next != 0)
-            last = (int)next;
-        uint header = BitConverter.ToUInt32(bytes, last);
-        BitConverter.TryWriteBytes(bytes.AsSpan(last), (header & 0x000F_FFFF) | ((uint)dvsecOffset << 20));
-        BitConverter.TryWriteBytes(bytes.AsSpan(dvsecOffset), 0x0023u | (1u << 16));
-        BitConverter.TryWriteBytes(bytes.AsSpan(dvsecOffset + 4), 0x1E98u | (0x10u << 20));
-        return bytes;
-    }
+    internal static byte[] WithCxlDvsec(EmulatedPciFunction function) => TestSupport.ConfigSpaceImages.WithCxlDvsec(function.ReadDword, EmulatedPciFunction.ConfigSize);
 }
 
 [TestFixture]
