@@ -12,8 +12,12 @@ internal static class DoeTargets
         if (!DoeObjectWire.TryDecode(input, out DoeObject? decoded, out _))
             return;
         FuzzTargets.Check(decoded is not null, "TryDecode returned true without an object");
+        // Encoding gives the input back, except bits 31:18 of the length dword: reserved, ignored on parse, written 0.
+        byte[] expected = (byte[])input.Clone();
+        expected[6] &= 0x03;
+        expected[7] = 0;
         byte[] again = DoeObjectWire.Encode(decoded!);
-        FuzzTargets.Check(again.AsSpan().SequenceEqual(input), "a decoded DOE object does not encode back to its bytes");
+        FuzzTargets.Check(again.AsSpan().SequenceEqual(expected), "a decoded DOE object does not encode back to its bytes");
         if (decoded!.Protocol == DoeProtocol.Discovery)
         {
             for (byte version = 0; version <= 2; version++)

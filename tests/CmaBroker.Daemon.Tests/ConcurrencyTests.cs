@@ -45,43 +45,43 @@ public sealed class ConcurrencyTests
         string good = await _broker.MailboxPathAsync("emulated:good");
         using BusClient busy = await BusClient.ConnectAsync(_broker.Bus.Address);
         using BusClient other = await BusClient.ConnectAsync(_broker.Bus.Address);
-        await other.ExchangeAsync(good, Names.Mailbox, 1, 0, [0, 0, 0, 0]);
-
-        var slowWatch = Stopwatch.StartNew();
-        // Each slow exchange takes 300 ms on the device; four queue up behind each other.
-        Task<byte[]>[] queued = Enumerable.Range(0, 4).Select(_ => busy.ExchangeAsync(slow, Names.Mailbox, 1, 0, [0, 0, 0, 0])).ToArray();
-        await Task.Delay(50);
-        var fastWatch = Stopwatch.StartNew();
-        byte[] fast = await other.ExchangeAsync(good, Names.Mailbox, 1, 0, [0, 0, 0, 0]);
-        fastWatch.Stop();
-        await Task.WhenAll(queued);
-        slowWatch.Stop();
-
+        // Without timing: a lease holds the slow device's SPDM queue, so the exchanges queued on it cannot finish
+        // until it is released; the good device must answer meanwhile.
+        string lease = await AcquireSpdmLeaseAsync(_broker.Client, slow, 60_000);
+        Task<byte[]>[] queued = Enumerable.Range(0, 4).Select(_ => busy.ExchangeAsync(slow, Names.Mailbox, 1, 1, [0x10, 0x84, 0, 0])).ToArray();
+        byte[] fast = await other.ExchangeAsync(good, Names.Mailbox, 1, 0, [0, 0, 0, 0]).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.That(fast, Is.EqualTo(new byte[] { 1, 0, 0, 1 }));
-        Assert.That(slowWatch.Elapsed, Is.GreaterThan(TimeSpan.FromMilliseconds(1100)));
-        Assert.That(fastWatch.Elapsed, Is.LessThan(slowWatch.Elapsed / 2), "the good device answered while the slow one was still busy");
+        Assert.That(queued.Any(t => t.IsCompleted), Is.False, "the slow device's queue was still held when the good device answered");
+
+        await _broker.Client.CallAsync(lease, Names.Lease, "Release");
+        byte[][] versions = await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.That(versions, Has.All.Matches<byte[]>(v => v[1] == 0x04));
     }
 
     [Test]
     public async Task AClientThatDisconnectsMidQueueLeavesNoTrace()
     {
         string slow = await _broker.MailboxPathAsync("emulated:slow");
+        await _broker.WaitForAuthSettledAsync(await _broker.DevicePathAsync("emulated:slow"));
+        // A lease holds the SPDM queue, so the leaving client's requests are certainly queued (not on the wire) when it leaves.
+        string lease = await AcquireSpdmLeaseAsync(_broker.Client, slow, 60_000);
         BusClient leaving = await BusClient.ConnectAsync(_broker.Bus.Address);
         string leavingName = leaving.UniqueName;
-        Task<byte[]>[] abandoned = Enumerable.Range(0, 6).Select(_ => leaving.ExchangeAsync(slow, Names.Mailbox, 1, 0, [0, 0, 0, 0])).ToArray();
-        await Task.Delay(150);
+        Task<byte[]>[] abandoned = Enumerable.Range(0, 6).Select(_ => leaving.ExchangeAsync(slow, Names.Mailbox, 1, 1, [0x10, 0x84, 0, 0])).ToArray();
+        // Calls from one connection arrive in order: once this reply is back, the six exchanges were received and queued.
+        await leaving.GetPropertyAsync(slow, Names.Mailbox, "Exchanges");
+        ulong before = (await _broker.Client.GetPropertyAsync(slow, Names.Mailbox, "Exchanges")).GetUInt64();
         leaving.Dispose();
         foreach (Task<byte[]> call in abandoned)
             Assert.That(async () => await call, Throws.Exception);
+        await WaitUntilAsync(() => Task.FromResult(_broker.Daemon.Log.Contains($"dropped client {leavingName}")));
+        await _broker.Client.CallAsync(lease, Names.Lease, "Release");
 
         using BusClient next = await BusClient.ConnectAsync(_broker.Bus.Address);
-        var watch = Stopwatch.StartNew();
-        byte[] response = await next.ExchangeAsync(slow, Names.Mailbox, 1, 0, [0, 0, 0, 0]);
-        watch.Stop();
+        byte[] response = await next.ExchangeAsync(slow, Names.Mailbox, 1, 0, [0, 0, 0, 0]).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.That(response, Is.EqualTo(new byte[] { 1, 0, 0, 1 }));
-        // At most the one exchange already on the wire, not the five that were queued behind it (5 × 300 ms).
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(1200)));
-        Assert.That(_broker.Daemon.Log, Does.Contain($"dropped client {leavingName}"));
+        ulong after = (await _broker.Client.GetPropertyAsync(slow, Names.Mailbox, "Exchanges")).GetUInt64();
+        Assert.That(after - before, Is.EqualTo(1UL), "only the next client's exchange reached the device, none of the six queued by the client that left");
     }
 
     [Test]
@@ -112,7 +112,7 @@ public sealed class ConcurrencyTests
         await Task.Delay(300);
         Assert.That(waiting.IsCompleted, Is.False, "the SPDM queue is leased");
         owner.Dispose();
-        byte[] after = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        byte[] after = await waiting.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.That(after[1], Is.EqualTo(0x04));
         await WaitUntilAsync(async () => !(await IntrospectAsync(_broker.Client, mailbox)).Contains("lease_"));
     }
@@ -123,10 +123,10 @@ public sealed class ConcurrencyTests
         string mailbox = await _broker.MailboxPathAsync("emulated:good");
         using BusClient owner = await BusClient.ConnectAsync(_broker.Bus.Address);
         string lease = await owner.CallAsync(mailbox, Names.Mailbox, "AcquireLease", "su",
-            (ref MessageWriter w) => { w.WriteString("spdm"); w.WriteUInt32(10_000); },
+            (ref MessageWriter w) => { w.WriteString("spdm"); w.WriteUInt32(60_000); },
             static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
-        // Another class keeps interleaving under an SPDM lease.
-        byte[] discovery = await _broker.Client.ExchangeAsync(mailbox, Names.Mailbox, 1, 0, [0, 0, 0, 0]).WaitAsync(TimeSpan.FromSeconds(2));
+        // Another class keeps interleaving under an SPDM lease (well before the 60 s lease could expire).
+        byte[] discovery = await _broker.Client.ExchangeAsync(mailbox, Names.Mailbox, 1, 0, [0, 0, 0, 0]).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.That(discovery, Is.EqualTo(new byte[] { 1, 0, 0, 1 }));
         DBusErrorReplyException wrongClass = Assert.ThrowsAsync<DBusErrorReplyException>(() => owner.CallAsync(lease, Names.Lease, "Exchange", "qyay",
             (ref MessageWriter w) => { w.WriteUInt16(1); w.WriteByte(0); w.WriteArray(new byte[4]); }))!;
@@ -151,17 +151,22 @@ public sealed class ConcurrencyTests
         await Task.CompletedTask;
     }
 
+    private static Task<string> AcquireSpdmLeaseAsync(BusClient client, string mailbox, uint timeoutMs) =>
+        client.CallAsync(mailbox, Names.Mailbox, "AcquireLease", "su",
+            (ref MessageWriter w) => { w.WriteString("spdm"); w.WriteUInt32(timeoutMs); },
+            static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
+
     private static Task<string> IntrospectAsync(BusClient client, string path) =>
         client.CallAsync(path, "org.freedesktop.DBus.Introspectable", "Introspect", null, null,
             static (Message m, object? _) => m.GetBodyReader().ReadString());
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
-                Assert.Fail("condition not reached in 5 s");
+                Assert.Fail("condition not reached in 60 s");
             await Task.Delay(20);
         }
     }

@@ -144,6 +144,8 @@ public sealed class StateStore
                 problem = $"its address '{parsed.Address}' does not match the file name";
             else if (string.IsNullOrEmpty(parsed.Verdict))
                 problem = "it has no verdict";
+            else if (NullWhereNonNullable(parsed) is { } member)
+                problem = member;
             else
             {
                 record = parsed;
@@ -160,6 +162,25 @@ public sealed class StateStore
         }
         MoveAside(path, problem);
         return false;
+    }
+
+    /// <summary>
+    /// The source-generated reader leaves a member that is absent from the file null even where the type says
+    /// non-null (RespectNullableAnnotations refuses explicit nulls only), and such a record would load and then fail
+    /// its next <see cref="Save"/> with a JsonException (found by fuzzing, fuzz/regressions/state/). A record
+    /// that cannot be written back is damaged: the writer's own null checks name the member.
+    /// </summary>
+    private static string? NullWhereNonNullable(DeviceStateRecord record)
+    {
+        try
+        {
+            JsonSerializer.SerializeToUtf8Bytes(record, StateJsonContext.Default.DeviceStateRecord);
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return $"a member is missing or null: {e.Message}";
+        }
     }
 
     private void MoveAside(string path, string problem)

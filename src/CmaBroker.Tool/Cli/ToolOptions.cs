@@ -5,7 +5,7 @@ public static class ToolOptions
 {
     public static readonly OptionSpec Json = new("--json", null, "Print one JSON document on standard output (camelCase keys, byte strings as lower-case hex).");
     public static readonly OptionSpec SysfsRoot = new("--sysfs-root", "DIR", "Root of sysfs for pci: targets and udev-probe (default /sys); lets tests use a fake tree.");
-    public static readonly OptionSpec TimeoutMs = new("--timeout-ms", "N", "Timeout for each DOE exchange in milliseconds (default: 1000 on pci: and emulated: targets, as the DOE specification requires; 10000 on spdm-socket: targets).");
+    public static readonly OptionSpec TimeoutMs = new("--timeout-ms", "N", "Timeout for each DOE exchange in milliseconds (default: 1000 on pci: and emulated: targets, as the DOE specification requires; 10000 on spdm-socket: targets). On spdm-socket: targets it is also the deadline of every SPDM response; without it the responder's CTExponent sets that deadline, within 1..10 s.");
     public static readonly OptionSpec Help = new("--help", null, "Show this help and exit 0.");
     public static readonly OptionSpec Version = new("--version", null, "Print the version and exit 0.");
 

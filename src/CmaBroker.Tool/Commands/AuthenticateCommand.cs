@@ -16,8 +16,13 @@ namespace CmaBroker.Tool.Commands;
 /// </summary>
 public static class AuthenticateCommand
 {
-    private static ResponseTimeoutBounds SocketBounds(TimeSpan socketTimeout) =>
-        new(socketTimeout < TimeSpan.FromSeconds(1) ? socketTimeout : TimeSpan.FromSeconds(1), socketTimeout);
+    /// <summary>
+    /// The SPDM response deadline on a socket: an explicit --timeout-ms is the deadline of every response (a
+    /// loaded machine or a slow responder needs more than its CTExponent claims); otherwise the responder's
+    /// CTExponent bounded to 1..10 s.
+    /// </summary>
+    internal static ResponseTimeoutBounds SocketBounds(TimeSpan? explicitTimeout) =>
+        explicitTimeout is { } timeout ? new(timeout, timeout) : new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
 
     public static async Task<int> RunAsync(ToolContext context, bool measurementsOnly, CancellationToken cancellationToken)
     {
@@ -36,9 +41,9 @@ public static class AuthenticateCommand
             TrustAnchors = anchors,
             Slot = slot,
             // A socket has no DOE register timeout: bound each SPDM response by the responder's CT
-            // (CTExponent), at least 1 s and at most the --timeout-ms the socket itself uses.
+            // (CTExponent) within 1..10 s, or by exactly the --timeout-ms given.
             ResponseTimeout = targetName is SpdmSocketTargetName
-                ? SocketBounds(context.CommandLine.Timeout ?? TimeSpan.FromSeconds(10))
+                ? SocketBounds(context.CommandLine.Timeout)
                 : null,
         };
         var result = await SpdmAuthenticator.AuthenticateAsync(mailbox.Exchange, options, cancellationToken);

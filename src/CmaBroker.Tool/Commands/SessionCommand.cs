@@ -41,7 +41,7 @@ public static class SessionCommand
             Slot = slot,
             Offer = offer,
             ResponseTimeout = context.Target is SpdmSocketTargetName
-                ? new ResponseTimeoutBounds(TimeSpan.FromSeconds(1), context.CommandLine.Timeout ?? TimeSpan.FromSeconds(10))
+                ? AuthenticateCommand.SocketBounds(context.CommandLine.Timeout)
                 : null,
         }, cancellationToken);
 

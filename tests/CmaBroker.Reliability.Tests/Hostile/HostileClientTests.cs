@@ -20,8 +20,8 @@ public sealed class HostileClientTests
     public async Task StartAsync()
     {
         _broker = await ReliabilityBroker.GetAsync();
-        _device = await _broker.DevicePathAsync("emulated:good#0");
-        _mailbox = await _broker.MailboxPathAsync("emulated:good#0");
+        _device = await _broker.DevicePathAsync("emulated:good");
+        _mailbox = await _broker.MailboxPathAsync("emulated:good");
     }
 
     private async Task AssertStillServingAsync()

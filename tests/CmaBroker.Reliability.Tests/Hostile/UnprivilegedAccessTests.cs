@@ -29,9 +29,9 @@ public sealed class UnprivilegedAccessTests
     public async Task AnUnprivilegedUserGetsWhatTheTableSaysFromEveryMethod()
     {
         BrokerUnderTest broker = await ReliabilityBroker.GetAsync();
-        string device = await broker.DevicePathAsync("emulated:good#0");
-        string mailbox = await broker.MailboxPathAsync("emulated:good#0");
-        string cxl = await broker.DevicePathAsync("emulated:cxl-mem#0");
+        string device = await broker.DevicePathAsync("emulated:good");
+        string mailbox = await broker.MailboxPathAsync("emulated:good");
+        string cxl = await broker.DevicePathAsync("emulated:cxl-mem");
         // A live lease of root's, so the Lease rows reach a real object (the policy must refuse them anyway).
         string lease = await Leases.AcquireAsync(broker.Client, mailbox, "spdm", 60_000);
         try

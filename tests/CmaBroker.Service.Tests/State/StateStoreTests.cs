@@ -143,6 +143,10 @@ public class StateStoreTests
     [TestCase("{ \"address\": \"0000:09:00.0\", \"identity\": { \"vendorId\": 1, \"deviceId\": 2, \"subsystemVendorId\": 3, \"subsystemId\": 4 }, \"verdict\": \"failed\" }", TestName = "address differs from the file name")]
     [TestCase("{ \"address\": \"0000:03:00.0\", \"identity\": { \"vendorId\": 1, \"deviceId\": 2, \"subsystemVendorId\": 3, \"subsystemId\": 4 }, \"verdict\": \"\" }", TestName = "empty verdict")]
     [TestCase("\u0000\u0000\u0000\u0000", TestName = "zeroed block")]
+    // Found by fuzzing (fuzz/regressions/state/): an absent member loaded as null where the type says non-null, and
+    // the record's next Save threw a JsonException.
+    [TestCase("{ \"address\": \"0000:03:00.0\", \"identity\": { \"vendorId\": 1, \"deviceId\": 2, \"subsystemVendorId\": 3, \"subsystemId\": 4 }, \"verdict\": \"authenticated\", \"reason\": \"\", \"spdmVersion\": \"1.2\", \"algorithms\": {}, \"chains\": [], \"mismatchedIndices\": [], \"measurements\": [], \"history\": [] }", TestName = "measurementState absent")]
+    [TestCase("{ \"address\": \"0000:03:00.0\", \"identity\": { \"vendorId\": 1, \"deviceId\": 2, \"subsystemVendorId\": 3, \"subsystemId\": 4 }, \"verdict\": \"authenticated\", \"reason\": \"\", \"spdmVersion\": \"1.2\", \"algorithms\": {}, \"chains\": [], \"measurementState\": \"match\", \"mismatchedIndices\": [], \"measurements\": [] }", TestName = "history absent")]
     public void CorruptFileIsMovedAsideAndTheOthersStillLoad(string content)
     {
         var store = NewStore();
