@@ -87,6 +87,8 @@ public static class SessionHandshake
                             : session.SendAsync(message, expected, cancellationToken)).ConfigureAwait(false);
                     if (requesterSlot >= 8)
                         throw new SessionFailedException($"KEY_EXCHANGE_RSP ReqSlotIDParam {requesterSlot} names no certificate slot", SessionFailure.Protocol);
+                    session.MutualAuthentication = (MutualAuthenticationRequest)mutual;
+                    session.RequesterSlot = requesterSlot;
                     signer = new MutualFinish(offer.Identity, requesterAsym, requesterSlot, requesterChain, offer.FinishSignatureFilter);
                 }
                 await FinishAsync(channel, session, secrets, th, n, inTheClear, signer, cancellationToken).ConfigureAwait(false);
