@@ -9,6 +9,9 @@ namespace CmaBroker.Emulation;
 /// </summary>
 public sealed record EmulatedDeviceSpec(string Profile, int Instance = 0, PciAddress? PinnedAddress = null)
 {
+    /// <summary>Adjusts the profile's SPDM responder configuration (cmatool's emulator knobs, e.g. mutual authentication).</summary>
+    public Func<Spdm.SpdmResponderConfig, Spdm.SpdmResponderConfig>? SpdmTuning { get; init; }
+
     /// <summary>The device's address: the pinned one, or the deterministic ca00 address.</summary>
     public PciAddress Address => PinnedAddress ?? EmulatedProfiles.AddressFor(Profile, Instance);
 

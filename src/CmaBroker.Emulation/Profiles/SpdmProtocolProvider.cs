@@ -15,6 +15,8 @@ public sealed class SpdmProtocolProvider : IEmulatedProtocolProvider
         // Every session-capable device also models Selective IDE, keyed with IDE_KM in its session.
         var ideKm = new IdeKmResponder(new EmulatedIdePort($"{spec.Address}"), spec.Address);
         config = config with { IdeKm = ideKm, VendorDefined = ideKm.Handle };
+        if (spec.SpdmTuning is { } tune)
+            config = tune(config);
         var responder = new SpdmResponder(config);
         // A responder that offers sessions also serves Secured CMA (DOE type 2), so Discovery lists it.
         return (config.Capabilities & SpdmCapabilityFlags.KeyEx) != 0 ? [responder, responder.SecuredEndpoint] : [responder];

@@ -46,9 +46,10 @@ public static class AlgorithmSelection
     public static MeasurementHashAlgorithms MeasurementHash(MeasurementHashAlgorithms offered) =>
         MeasurementHashPriority.FirstOrDefault(h => (offered & h) != 0);
 
-    /// <summary>The selection for one requested AlgStruct table (no sessions: ReqBaseAsym is never selected).</summary>
-    public static ushort AlgStruct(AlgStructType type, ushort requested) => type switch
+    /// <summary>The selection for one requested AlgStruct table (ReqBaseAsym only when the caller offers it: mutual authentication).</summary>
+    public static ushort AlgStruct(AlgStructType type, ushort requested, SpdmVersion version) => type switch
     {
+        AlgStructType.ReqBaseAsym => (ushort)Asym((BaseAsymAlgorithms)requested, (BaseAsymAlgorithms)requested, version),
         AlgStructType.Dhe => (ushort)DhePriority.FirstOrDefault(d => (requested & (ushort)d) != 0),
         AlgStructType.Aead => (ushort)AeadPriority.FirstOrDefault(a => (requested & (ushort)a) != 0),
         AlgStructType.KeySchedule => (ushort)(requested & (ushort)KeyScheduleAlgorithms.Spdm),

@@ -1,4 +1,6 @@
+using CmaBroker.Spdm.Messages;
 using CmaBroker.Spdm.Sessions;
+using Org.BouncyCastle.Crypto;
 
 namespace CmaBroker.Emulation.Spdm;
 
@@ -26,6 +28,12 @@ internal sealed class ResponderSession(uint id, byte slot, bool inTheClear, Sess
 
     public DateTimeOffset LastActivity { get; set; }
 
+    /// <summary>What KEY_EXCHANGE_RSP asked of the requester (MutAuthRequested).</summary>
+    public MutualAuthenticationRequest Mutual { get; init; }
+
+    /// <summary>The encapsulated flow's progress and the requester chain it fetched.</summary>
+    public EncapsulatedFlow Encapsulated { get; } = new();
+
     public void Activate()
     {
         Secrets.DeriveData(PendingTh2 ?? throw new InvalidOperationException("FINISH_RSP not built"));
@@ -34,4 +42,32 @@ internal sealed class ResponderSession(uint id, byte slot, bool inTheClear, Sess
     }
 
     public void Dispose() => Secrets.Dispose();
+}
+
+/// <summary>The responder's side of the encapsulated flow: GET_DIGESTS, then GET_CERTIFICATE portions.</summary>
+internal sealed class EncapsulatedFlow
+{
+    public EncapsulatedStage Stage { get; set; }
+
+    /// <summary>The RequestID the next DELIVER_ENCAPSULATED_RESPONSE must carry.</summary>
+    public byte RequestId { get; set; }
+
+    public byte Slot { get; set; }
+
+    public byte[] Digest { get; set; } = [];
+
+    public List<byte> Chain { get; } = [];
+
+    /// <summary>The requester's whole SPDM chain once fetched and validated (or provisioned).</summary>
+    public byte[]? ValidatedChain { get; set; }
+
+    public AsymmetricKeyParameter? LeafKey { get; set; }
+}
+
+internal enum EncapsulatedStage
+{
+    NotStarted,
+    AwaitDigests,
+    AwaitCertificate,
+    Done,
 }

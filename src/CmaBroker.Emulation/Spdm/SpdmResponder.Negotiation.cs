@@ -43,7 +43,7 @@ public sealed partial class SpdmResponder
         if (_version >= SpdmVersion.V12)
             _requesterDataTransferSize = capabilities.DataTransferSize;
         _requesterFlags = capabilities.Flags;
-        var response = new CapabilitiesMessage(_version, IsRequest: false, Config.CtExponent, Config.Capabilities,
+        var response = new CapabilitiesMessage(_version, IsRequest: false, Config.CtExponent, Capabilities,
             Config.DataTransferSize, Config.DataTransferSize).ToArray();
         _transcript.AppendVca(request[..length], response);
         _state = ConnectionState.AfterCapabilities;
@@ -67,7 +67,7 @@ public sealed partial class SpdmResponder
         var measurementHash = measures ? AlgorithmSelection.MeasurementHash(Config.MeasurementHash) : MeasurementHashAlgorithms.None;
         // DHE, AEAD and key schedule are selected only when both sides announced sessions (KEY_EX_CAP).
         bool sessions = SessionsNegotiated;
-        var tables = offer.AlgStructs.Select(t => new AlgStruct(t.Type, sessions ? AlgorithmSelection.AlgStruct(t.Type, (ushort)(t.Supported & Offered(t.Type))) : (ushort)0)).ToArray();
+        var tables = offer.AlgStructs.Select(t => new AlgStruct(t.Type, sessions ? AlgorithmSelection.AlgStruct(t.Type, (ushort)(t.Supported & Offered(t.Type)), _version) : (ushort)0)).ToArray();
 
         var response = new AlgorithmsResponse(_version,
             measures ? MeasurementSpecification.Dmtf : MeasurementSpecification.None,
@@ -79,6 +79,7 @@ public sealed partial class SpdmResponder
             Dhe = (DheAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.Dhe)?.Supported ?? 0),
             Aead = (AeadAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.Aead)?.Supported ?? 0),
             KeySchedule = (KeyScheduleAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.KeySchedule)?.Supported ?? 0),
+            RequesterAsym = (BaseAsymAlgorithms)(tables.FirstOrDefault(t => t.Type == AlgStructType.ReqBaseAsym)?.Supported ?? 0),
             OpaqueFormat = SelectOpaqueFormat(offer.OtherParamsSupport),
         };
         _slots = ProvisionSlots(asym, hash);
@@ -153,10 +154,17 @@ public sealed partial class SpdmResponder
         AlgStructType.Dhe => (ushort)Config.Dhe,
         AlgStructType.Aead => (ushort)Config.Aead,
         AlgStructType.KeySchedule => (ushort)KeyScheduleAlgorithms.Spdm,
+        // ReqBaseAsymAlg only when this responder asks for mutual authentication and the requester can give it.
+        AlgStructType.ReqBaseAsym => Config.MutualAuthentication != MutualAuthenticationRequest.None && (_requesterFlags & SpdmCapabilityFlags.MutAuth) != 0
+            ? (ushort)Config.RequesterBaseAsym : (ushort)0,
         _ => 0,
     };
 
-    private bool Has(SpdmCapabilityFlags flag) => (Config.Capabilities & flag) != 0;
+    /// <summary>The configured flags, plus MUT_AUTH_CAP and ENCAP_CAP when mutual authentication is requested.</summary>
+    private SpdmCapabilityFlags Capabilities => Config.Capabilities
+        | (Config.MutualAuthentication != MutualAuthenticationRequest.None ? SpdmCapabilityFlags.MutAuth | SpdmCapabilityFlags.Encap : 0);
+
+    private bool Has(SpdmCapabilityFlags flag) => (Capabilities & flag) != 0;
 
     private byte ProvisionedSlotMask => (byte)_slots.Keys.Aggregate(0, (mask, slot) => mask | (1 << slot));
 }

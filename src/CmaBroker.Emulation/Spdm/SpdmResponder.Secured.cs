@@ -47,7 +47,13 @@ public sealed partial class SpdmResponder
     private byte[] InSession(ResponderSession session, SpdmHeader header, byte[] request)
     {
         if (!session.Established)
-            return header.Code == SpdmCode.Finish ? HandleFinish(request, secured: true) : Error(SpdmErrorCode.UnexpectedRequest);
+            return header.Code switch
+            {
+                SpdmCode.Finish => HandleFinish(request, secured: true),
+                SpdmCode.GetEncapsulatedRequest when !session.InTheClear => HandleGetEncapsulatedRequest(session),
+                SpdmCode.DeliverEncapsulatedResponse when !session.InTheClear => HandleDeliverEncapsulatedResponse(session, request),
+                _ => Error(SpdmErrorCode.UnexpectedRequest),
+            };
         switch (header.Code)
         {
             case SpdmCode.Heartbeat:

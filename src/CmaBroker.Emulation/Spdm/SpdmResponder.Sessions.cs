@@ -19,6 +19,16 @@ public sealed partial class SpdmResponder
         }
     }
 
+    /// <summary>MutAuthRequested of the live session (for tests), or null without one.</summary>
+    public MutualAuthenticationRequest? SessionMutualAuthentication
+    {
+        get
+        {
+            lock (_gate)
+                return _session?.Mutual;
+        }
+    }
+
     /// <summary>True once FINISH_RSP went out and until the session ends.</summary>
     public bool SessionEstablished
     {
@@ -66,8 +76,9 @@ public sealed partial class SpdmResponder
         int h = SpdmAlgorithms.HashSize(algorithms.BaseHash);
         var summary = ask.SummaryHashType == MeasurementSummaryHashType.None ? [] : MeasurementSummaryHash(ask.SummaryHashType, algorithms);
         ushort responderHalf = (ushort)(0xFFFF - (_nextSession++ & 0xFF));
+        var mutual = MutualFor(algorithms);
         var unsigned = new KeyExchangeResponse(_version, Has(SpdmCapabilityFlags.HeartBeat) ? Config.HeartbeatPeriod : (byte)0, responderHalf,
-            Config.Faults.RequestMutualAuthentication ? (byte)0x01 : (byte)0, 0, RandomNumberGenerator.GetBytes(KeyExchangeRequest.RandomSize), key.ExchangeData, summary,
+            (byte)mutual, 0, RandomNumberGenerator.GetBytes(KeyExchangeRequest.RandomSize), key.ExchangeData, summary,
             SecuredMessageOpaqueData.WriteSelection(_version, selected),
             new byte[SpdmAlgorithms.SignatureSize(algorithms.BaseAsym)], inTheClear ? [] : new byte[h]);
         var response = unsigned.ToArray();
@@ -96,7 +107,9 @@ public sealed partial class SpdmResponder
         _session = new ResponderSession(SessionIds.Combine(ask.RequesterSessionId, responderHalf), ask.SlotId, inTheClear, secrets, th)
         {
             LastActivity = Config.Clock.GetUtcNow(),
+            Mutual = mutual,
         };
+        StartMutual(_session, algorithms);
         return response;
     }
 
@@ -110,11 +123,18 @@ public sealed partial class SpdmResponder
             return Error(SpdmErrorCode.UnexpectedRequest);
         var algorithms = _negotiated!;
         int h = SpdmAlgorithms.HashSize(algorithms.BaseHash);
-        if (!FinishRequest.TryParse(request, h, SpdmAlgorithms.SignatureSize(algorithms.BaseAsym), out var finish, out _)
-            || (finish.Attributes & FinishRequest.SignatureIncluded) != 0)
+        bool mutual = session.Mutual != MutualAuthenticationRequest.None;
+        if (!FinishRequest.TryParse(request, h, mutual ? SpdmAlgorithms.SignatureSize(algorithms.RequesterAsym) : 0, out var finish, out _)
+            || ((finish.Attributes & FinishRequest.SignatureIncluded) != 0) != mutual)
             return Error(SpdmErrorCode.InvalidRequest);
         var th = session.Transcript;
-        th.Append(request[..finish.VerifiedLength]);
+        if (mutual)
+        {
+            if (VerifyFinishSignature(session, finish, request) is { } refused)
+                return refused;
+        }
+        else
+            th.Append(request[..finish.VerifiedLength]);
         if (!CryptographicOperations.FixedTimeEquals(finish.VerifyData, session.Secrets.VerifyData(true, th.Hash())))
         {
             EndSession();

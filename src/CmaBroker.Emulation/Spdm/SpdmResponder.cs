@@ -90,6 +90,8 @@ public sealed partial class SpdmResponder : IDoeResponder
             SpdmCode.GetMeasurements => HandleGetMeasurements(request, null),
             SpdmCode.KeyExchange => HandleKeyExchange(request),
             SpdmCode.Finish => HandleFinish(request, secured: false),
+            SpdmCode.GetEncapsulatedRequest => _session is { Established: false, InTheClear: true } clear ? HandleGetEncapsulatedRequest(clear) : Error(SpdmErrorCode.UnexpectedRequest),
+            SpdmCode.DeliverEncapsulatedResponse => _session is { Established: false, InTheClear: true } clear ? HandleDeliverEncapsulatedResponse(clear, request) : Error(SpdmErrorCode.UnexpectedRequest),
             // Session-only requests outside a session (§4.15).
             SpdmCode.Heartbeat or SpdmCode.KeyUpdate or SpdmCode.EndSession or SpdmCode.VendorDefinedRequest => Error(SpdmErrorCode.UnexpectedRequest),
             _ => Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code),
@@ -135,7 +137,7 @@ public sealed partial class SpdmResponder : IDoeResponder
 
     private static bool IsKnownRequest(SpdmCode code) => code is SpdmCode.GetCapabilities or SpdmCode.NegotiateAlgorithms
         or SpdmCode.GetDigests or SpdmCode.GetCertificate or SpdmCode.Challenge or SpdmCode.GetMeasurements
-        or SpdmCode.KeyExchange or SpdmCode.Finish or SpdmCode.Heartbeat or SpdmCode.KeyUpdate or SpdmCode.EndSession or SpdmCode.VendorDefinedRequest;
+        or SpdmCode.KeyExchange or SpdmCode.Finish or SpdmCode.GetEncapsulatedRequest or SpdmCode.DeliverEncapsulatedResponse or SpdmCode.Heartbeat or SpdmCode.KeyUpdate or SpdmCode.EndSession or SpdmCode.VendorDefinedRequest;
 
     private byte[] Truncated(byte[] response)
     {
@@ -169,6 +171,9 @@ public sealed record NegotiatedAlgorithms(SpdmVersion Version, BaseAsymAlgorithm
     public AeadAlgorithms Aead { get; init; }
 
     public KeyScheduleAlgorithms KeySchedule { get; init; }
+
+    /// <summary>ReqBaseAsymAlg for the requester's FINISH signature; None without mutual authentication.</summary>
+    public BaseAsymAlgorithms RequesterAsym { get; init; }
 
     /// <summary>OtherParamsSelection opaque data format bits (1.2+).</summary>
     public byte OpaqueFormat { get; init; }

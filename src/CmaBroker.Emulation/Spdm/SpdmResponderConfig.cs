@@ -1,6 +1,7 @@
 using CmaBroker.Emulation.Certificates;
 using CmaBroker.Spdm.Crypto;
 using CmaBroker.Spdm.Messages;
+using Org.BouncyCastle.X509;
 
 namespace CmaBroker.Emulation.Spdm;
 
@@ -76,6 +77,22 @@ public sealed record SpdmResponderConfig
 
     /// <summary>Holds the flow at one request while closed (ResponseNotReady until opened); null = no gate.</summary>
     public SpdmResponderGate? Gate { get; init; }
+
+    /// <summary>
+    /// MutAuthRequested in KEY_EXCHANGE_RSP when the requester announced MUT_AUTH_CAP (and ENCAP_CAP for
+    /// the encapsulated modes): None, Signed (bit 0, FINISH signed with <see cref="ProvisionedRequesterChain"/>'s
+    /// key), Encapsulated (bit 1) or EncapsulatedWithDigests (bit 2). Not None also announces MUT_AUTH_CAP and ENCAP_CAP.
+    /// </summary>
+    public MutualAuthenticationRequest MutualAuthentication { get; init; }
+
+    /// <summary>Roots a requester chain fetched in the encapsulated flow must lead to; none → every chain is refused.</summary>
+    public IReadOnlyList<X509Certificate> RequesterTrustAnchors { get; init; } = [];
+
+    /// <summary>The requester chain (root first) the responder already holds for <see cref="MutualAuthenticationRequest.Signed"/> (slot 0).</summary>
+    public IReadOnlyList<X509Certificate>? ProvisionedRequesterChain { get; init; }
+
+    /// <summary>ReqBaseAsymAlg values the responder accepts for the requester's FINISH signature.</summary>
+    public BaseAsymAlgorithms RequesterBaseAsym { get; init; } = SpdmAlgorithms.SupportedBaseAsym;
 
     /// <summary>Where chains come from (the shared cache unless a test brings its own generator).</summary>
     public CertificateChainGenerator Certificates { get; init; } = EmulatedCertificates.Shared;

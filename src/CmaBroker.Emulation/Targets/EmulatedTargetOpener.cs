@@ -14,7 +14,7 @@ public static class EmulatedTargetOpener
     public static async Task<OpenedTarget> OpenAsync(EmulatedTargetName name, TargetOpenerOptions options, ILogger? logger,
         CancellationToken cancellationToken)
     {
-        var device = CreateDevice(name);
+        var device = CreateDevice(name, options.EmulatedSpdmTuning);
         try
         {
             var opened = await TargetOpener.OpenConfigSpaceAsync(name, device.Address, device, options, logger, [new DisposableResource(device)], cancellationToken)
@@ -33,11 +33,11 @@ public static class EmulatedTargetOpener
     /// The emulated PCI function a name stands for; an unknown profile is NotFound (the name is
     /// well-formed, the device does not exist), naming the profiles that do.
     /// </summary>
-    public static EmulatedPciFunction CreateDevice(EmulatedTargetName name)
+    public static EmulatedPciFunction CreateDevice(EmulatedTargetName name, Func<Spdm.SpdmResponderConfig, Spdm.SpdmResponderConfig>? spdmTuning = null)
     {
         if (!EmulatedProfiles.TryGet(name.Profile, out _))
             throw new CmaException(CmaErrorKind.NotFound,
                 $"{name}: no emulator profile '{name.Profile}' (profiles: {string.Join(", ", EmulatedProfiles.Names)})");
-        return EmulatedDevices.Create(new EmulatedDeviceSpec(name.Profile, name.Instance, name.Address));
+        return EmulatedDevices.Create(new EmulatedDeviceSpec(name.Profile, name.Instance, name.Address) { SpdmTuning = spdmTuning });
     }
 }

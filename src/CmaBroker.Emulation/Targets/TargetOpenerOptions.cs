@@ -15,5 +15,8 @@ public sealed record TargetOpenerOptions
     /// <summary>Connection and response bounds for <c>spdm-socket:</c> targets.</summary>
     public SpdmSocketClientOptions Socket { get; init; } = new();
 
+    /// <summary>Adjusts the SPDM responder of <c>emulated:</c> targets (null: the profile as it is).</summary>
+    public Func<Spdm.SpdmResponderConfig, Spdm.SpdmResponderConfig>? EmulatedSpdmTuning { get; init; }
+
     public static TargetOpenerOptions Default { get; } = new();
 }

@@ -107,3 +107,18 @@ public sealed record KeyExchangeResponse(SpdmVersion Version, byte HeartbeatPeri
         return true;
     }
 }
+
+/// <summary>KEY_EXCHANGE_RSP MutAuthRequested (bits 0-2, exactly one when set).</summary>
+public enum MutualAuthenticationRequest : byte
+{
+    None = 0,
+
+    /// <summary>Bit 0: FINISH carries the requester's signature; ReqSlotIDParam names its slot.</summary>
+    Signed = 0x01,
+
+    /// <summary>Bit 1: the encapsulated flow (GET_ENCAPSULATED_REQUEST …) before FINISH.</summary>
+    Encapsulated = 0x02,
+
+    /// <summary>Bit 2: the encapsulated flow starting with the GET_DIGESTS embedded in KEY_EXCHANGE_RSP.</summary>
+    EncapsulatedWithDigests = 0x04,
+}

@@ -12,7 +12,8 @@ namespace CmaBroker.Spdm.Requester;
 /// KEY_EXCHANGE and FINISH (protocols.md §4.13, libspdm order): verify the responder's signature over
 /// TH, derive the handshake keys from TH1, check ResponderVerifyData, send FINISH with
 /// RequesterVerifyData (plain when both sides set HANDSHAKE_IN_THE_CLEAR, else under the handshake
-/// keys), check FINISH_RSP, derive the data keys from TH2. Mutual authentication is refused (Unsupported).
+/// keys), check FINISH_RSP, derive the data keys from TH2. Mutual authentication (<see cref="MutualAuthentication"/>)
+/// needs <see cref="SessionOffer.Identity"/>; without it a request for it is Unsupported.
 /// </summary>
 public static class SessionHandshake
 {
@@ -40,8 +41,8 @@ public static class SessionHandshake
         if (!KeyExchangeResponse.TryParse(bytes, d, summary, n.SignatureSize, inTheClear ? 0 : h, out var response, out int length))
             throw new SessionFailedException($"KEY_EXCHANGE_RSP of {bytes.Length} bytes is truncated or its opaque data length is invalid", SessionFailure.Protocol);
         channel.TrimLastResponse(length);
-        if ((response.MutAuthRequested & 0x07) != 0)
-            throw SpdmProtocolException.Unsupported($"responder requests mutual authentication (MutAuthRequested 0x{response.MutAuthRequested:x2}), which is not supported");
+        byte mutual = (byte)(response.MutAuthRequested & 0x07);
+        var requesterAsym = mutual != 0 ? MutualAuthentication.Check(n, mutual, offer.Identity) : BaseAsymAlgorithms.None;
         if (!SecuredMessageOpaqueData.TryReadSelection(version, response.OpaqueData, out ushort securedVersion)
             || !SecuredMessageOpaqueData.SupportedVersions.Contains(securedVersion))
             throw new SessionFailedException("KEY_EXCHANGE_RSP opaque data selects no secured-message version this requester offered", SessionFailure.Protocol);
@@ -75,7 +76,22 @@ public static class SessionHandshake
             { HeartbeatPeriod = response.HeartbeatPeriod, SecuredMessageVersion = securedVersion };
             try
             {
-                await FinishAsync(channel, session, secrets, th, n, inTheClear, cancellationToken).ConfigureAwait(false);
+                MutualFinish? signer = null;
+                if (mutual != 0)
+                {
+                    byte[] requesterChain = offer.Identity!.SpdmChain(n.BaseHash);
+                    byte requesterSlot = mutual == MutualAuthentication.Signed
+                        ? (byte)(response.RequesterSlotIdParam & 0x0F)
+                        : await MutualAuthentication.RunEncapsulatedAsync(version, mutual, requesterChain, n.BaseHash, (message, expected) => inTheClear
+                            ? channel.SendAsync(message.ToArray(), expected, version, cancellationToken).AsTask()
+                            : session.SendAsync(message, expected, cancellationToken)).ConfigureAwait(false);
+                    if (requesterSlot >= 8)
+                        throw new SessionFailedException($"KEY_EXCHANGE_RSP ReqSlotIDParam {requesterSlot} names no certificate slot", SessionFailure.Protocol);
+                    session.MutualAuthentication = (MutualAuthenticationRequest)mutual;
+                    session.RequesterSlot = requesterSlot;
+                    signer = new MutualFinish(offer.Identity, requesterAsym, requesterSlot, requesterChain, offer.FinishSignatureFilter);
+                }
+                await FinishAsync(channel, session, secrets, th, n, inTheClear, signer, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -94,13 +110,27 @@ public static class SessionHandshake
     }
 
     private static async Task FinishAsync(SpdmChannel channel, SpdmSession session, SessionSecrets secrets, SessionTranscript th,
-        NegotiatedParameters n, bool inTheClear, CancellationToken cancellationToken)
+        NegotiatedParameters n, bool inTheClear, MutualFinish? mutual, CancellationToken cancellationToken)
     {
         var version = n.Version;
         int h = n.HashSize;
-        var header = new FinishRequest(version, 0, 0, [], []);
-        th.Append(header.ToArray());
-        var finish = header with { VerifyData = secrets.VerifyData(true, th.Hash()) };
+        var header = mutual is null
+            ? new FinishRequest(version, 0, 0, [], [])
+            : new FinishRequest(version, FinishRequest.SignatureIncluded, mutual.Slot, [], []);
+        byte[] signature = [];
+        if (mutual is not null)
+        {
+            // libspdm: TH for FINISH = A ‖ H(responder chain) ‖ K ‖ H(requester chain) ‖ FINISH header; signed, then the signature joins TH.
+            th.Append(secrets.Schedule.HashData(mutual.Chain));
+            th.Append(header.ToArray());
+            signature = SpdmSigner.Sign(version, mutual.Asym, n.BaseHash, mutual.Identity.PrivateKey, SpdmSigningContext.RequesterFinish, th.ToArray());
+            if (mutual.Filter is not null)
+                signature = mutual.Filter(signature);
+            th.Append(signature);
+        }
+        else
+            th.Append(header.ToArray());
+        var finish = header with { Signature = signature, VerifyData = secrets.VerifyData(true, th.Hash()) };
         th.Append(finish.VerifyData);
 
         byte[] bytes = inTheClear
@@ -117,6 +147,10 @@ public static class SessionHandshake
         secrets.DeriveData(th.Hash());
         session.IsEstablished = true;
     }
+
+    /// <summary>What FINISH needs to carry the requester's signature.</summary>
+    private sealed record MutualFinish(Authentication.RequesterIdentity Identity, BaseAsymAlgorithms Asym, byte Slot, byte[] Chain,
+        Func<byte[], byte[]>? Filter);
 
     /// <summary>What ALGORITHMS and CAPABILITIES must say before KEY_EXCHANGE (typed Unsupported otherwise).</summary>
     private static (DheAlgorithms Dhe, AeadAlgorithms Aead) CheckNegotiated(NegotiatedParameters n, SessionOffer offer)

@@ -1,3 +1,4 @@
+using CmaBroker.Spdm.Authentication;
 using CmaBroker.Spdm.Messages;
 
 namespace CmaBroker.Spdm.Requester;
@@ -20,14 +21,26 @@ public sealed record SessionOffer
     /// <summary>Set HANDSHAKE_IN_THE_CLEAR_CAP: when the responder sets it too, FINISH travels as plain SPDM.</summary>
     public bool HandshakeInTheClear { get; init; }
 
+    /// <summary>
+    /// The requester's chain and key: with it the requester announces MUT_AUTH_CAP and ENCAP_CAP, offers
+    /// the key's ReqBaseAsymAlg and answers a responder's request for mutual authentication; without it
+    /// such a request is Unsupported.
+    /// </summary>
+    public RequesterIdentity? Identity { get; init; }
+
+    /// <summary>Tests only: rewrites the FINISH signature before it goes out (the "corrupted signature" case).</summary>
+    internal Func<byte[], byte[]>? FinishSignatureFilter { get; init; }
+
     /// <summary>MeasurementSummaryHashType of KEY_EXCHANGE (None, TCB or All).</summary>
     public MeasurementSummaryHashType SummaryHashType { get; init; } = MeasurementSummaryHashType.None;
 
     /// <summary>
     /// The requester's CAPABILITIES flags with sessions: it authenticates (CERT, CHAL) and does exactly
-    /// what it implements in a session: encrypt and MAC, DHE key exchange, heartbeat, key update.
+    /// what it implements in a session: encrypt and MAC, DHE key exchange, heartbeat, key update, and
+    /// mutual authentication with the encapsulated flow when it has an <see cref="Identity"/>.
     /// </summary>
     public SpdmCapabilityFlags Flags =>
         SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal | SpdmCapabilityFlags.Encrypt | SpdmCapabilityFlags.Mac | SpdmCapabilityFlags.KeyEx
-        | SpdmCapabilityFlags.HeartBeat | SpdmCapabilityFlags.KeyUpd | (HandshakeInTheClear ? SpdmCapabilityFlags.HandshakeInTheClear : 0);
+        | SpdmCapabilityFlags.HeartBeat | SpdmCapabilityFlags.KeyUpd | (HandshakeInTheClear ? SpdmCapabilityFlags.HandshakeInTheClear : 0)
+        | (Identity is not null ? SpdmCapabilityFlags.MutAuth | SpdmCapabilityFlags.Encap : 0);
 }

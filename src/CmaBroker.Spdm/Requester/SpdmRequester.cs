@@ -122,6 +122,10 @@ public sealed class SpdmRequester
                 new AlgStruct(AlgStructType.KeySchedule, (ushort)KeyScheduleAlgorithms.Spdm),
             ]
             : [];
+        // ReqBaseAsymAlg only with a requester identity to sign FINISH (mutual authentication); tables ascend by type.
+        if (tables.Count > 0 && session?.Identity is { } identity)
+            tables = [.. tables, new AlgStruct(AlgStructType.ReqBaseAsym, (ushort)identity.BaseAsym)];
+        tables = [.. tables.OrderBy(t => (byte)t.Type)];
         // OtherParamsSupport: opaque data format 1 from 1.2 (what libspdm requires for sessions).
         byte otherParams = version >= SpdmVersion.V12 ? (byte)0x02 : (byte)0;
         return new NegotiateAlgorithmsRequest(version, MeasurementSpecification.Dmtf, otherParams, asym, hash, tables);

@@ -46,6 +46,12 @@ public sealed partial class SpdmSession : IDisposable
     /// <summary>HeartbeatPeriod of KEY_EXCHANGE_RSP in seconds (0 = none).</summary>
     public byte HeartbeatPeriod { get; internal set; }
 
+    /// <summary>What the responder asked in KEY_EXCHANGE_RSP (None: the requester was not authenticated).</summary>
+    public MutualAuthenticationRequest MutualAuthentication { get; internal set; }
+
+    /// <summary>The requester slot FINISH named when it was signed (mutual authentication), else null.</summary>
+    public byte? RequesterSlot { get; internal set; }
+
     /// <summary>The DSP0277 version the responder selected (0x1200 = 1.2).</summary>
     public ushort SecuredMessageVersion { get; internal set; }
 

@@ -22,6 +22,12 @@ public static class ToolOptions
     public static readonly OptionSpec KeyUpdate = new("--key-update", null, "Run KEY_UPDATE inside the session: UpdateAllKeys, then VerifyNewKey.");
     public static readonly OptionSpec HandshakeInTheClear = new("--handshake-in-the-clear", null, "Set HANDSHAKE_IN_THE_CLEAR_CAP: if the device sets it too, FINISH travels as plain SPDM (default: the handshake is encrypted).");
 
+    public static readonly OptionSpec Mutual = new("--mutual", null, "Offer mutual authentication (MUT_AUTH_CAP, ENCAP_CAP, ReqBaseAsymAlg of the key): if the device asks for it, FINISH is signed with --key and the device may fetch --cert-chain through the encapsulated flow. Needs --cert-chain and --key.");
+    public static readonly OptionSpec CertChain = new("--cert-chain", "FILE", "The requester's certificate chain, PEM, root to leaf or leaf to root (with --mutual).");
+    public static readonly OptionSpec Key = new("--key", "FILE", "The requester's private key, PEM (PKCS#8, SEC1 or PKCS#1): ECDSA P-256/P-384/P-521 or RSA 2048/3072/4096; it must belong to the chain's leaf (with --mutual).");
+    public static readonly OptionSpec EmulatorMutual = new("--emulator-mutual", "MODE", "emulated: targets only: make the emulated device ask for mutual authentication: signed (MutAuthRequested bit 0; the device already holds --cert-chain), encapsulated (bit 1) or encapsulated-digests (bit 2).");
+    public static readonly OptionSpec EmulatorRequesterTrust = new("--emulator-requester-trust", "FILE", "emulated: targets only: the root(s) the emulated device trusts for requester chains (PEM or DER; default: the first certificate of --cert-chain).");
+
     public static readonly OptionSpec StreamId = new("--stream-id", "N", "IDE Stream ID (0-255, default 0).");
     public static readonly OptionSpec PortIndex = new("--port-index", "N", "IDE_KM PortIndex at the device (0-255, default 0: the function's own port).");
     public static readonly OptionSpec RidBase = new("--rid-base", "N", "First requester ID of the stream's RID association (default 0).");
@@ -31,7 +37,7 @@ public static class ToolOptions
     public static IReadOnlyList<OptionSpec> Global { get; } = [Json, SysfsRoot, TimeoutMs, Help, Version];
 
     public static IReadOnlyList<OptionSpec> All { get; } = [.. Global, Mailbox, Trust, Slot, Reference, Port, Dhe, Aead, Measure, Heartbeat, KeyUpdate, HandshakeInTheClear,
-        StreamId, PortIndex, RidBase, RidLimit, AddrRange];
+        Mutual, CertChain, Key, EmulatorMutual, EmulatorRequesterTrust, StreamId, PortIndex, RidBase, RidLimit, AddrRange];
 
     /// <summary>The option named <paramref name="name"/> (<c>-h</c> is <c>--help</c>), or null.</summary>
     public static OptionSpec? Find(string name) =>

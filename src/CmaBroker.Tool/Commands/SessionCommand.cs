@@ -1,6 +1,8 @@
 using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Doe.Targets;
+using CmaBroker.Emulation.Spdm;
+using CmaBroker.Emulation.Targets;
 using CmaBroker.Spdm.Authentication;
 using CmaBroker.Spdm.Crypto;
 using CmaBroker.Spdm.Messages;
@@ -29,9 +31,13 @@ public static class SessionCommand
             Dhe = line.Value(ToolOptions.Dhe.Name) is { } dhe ? ParseDhe(dhe) : SessionOffer.SupportedDhe,
             Aead = line.Value(ToolOptions.Aead.Name) is { } aead ? ParseAead(aead) : SessionOffer.SupportedAead,
             HandshakeInTheClear = line.Has(ToolOptions.HandshakeInTheClear.Name),
+            Identity = RequesterIdentityFrom(line),
         };
 
-        await using var target = await context.OpenTargetAsync(cancellationToken);
+        var openerOptions = context.OpenerOptions;
+        if (line.Value(ToolOptions.EmulatorMutual.Name) is { } emulatorMode)
+            openerOptions = openerOptions with { EmulatedSpdmTuning = EmulatorTuning(context, ParseMutualMode(emulatorMode), offer.Identity) };
+        await using var target = await TargetOpener.OpenAsync(context.Target, openerOptions, logger: null, cancellationToken);
         var mailbox = target.SelectMailbox(DoeProtocol.Cma);
         if (!mailbox.Supports(DoeProtocol.SecuredCma))
             throw new CmaException(CmaErrorKind.Unsupported, $"{context.Target}: mailbox 0x{mailbox.Offset:x4} does not list Secured CMA (DOE type 2): the device serves no sessions");
@@ -96,7 +102,7 @@ public static class SessionCommand
                 ["AEAD"] = SpdmAlgorithms.Name(n.Aead),
                 ["MeasurementHash"] = SpdmAlgorithms.Name(n.MeasurementHash),
             },
-            n.HandshakeInTheClear, session.HeartbeatPeriod, slot, operations,
+            n.HandshakeInTheClear, MutualName(session.MutualAuthentication), session.HeartbeatPeriod, slot, operations,
             measurements.Count > 0 ? SpdmAlgorithms.Name(n.MeasurementHash) : null,
             measurements.Select(m => new MeasurementJson(m.Index, m.Spec, m.ValueType, m.IsRaw, Hex.Format(m.Value))).ToList(),
             Ended: operations.Contains("end-session"));
@@ -113,6 +119,7 @@ public static class SessionCommand
         foreach (var (field, value) in d.Algorithms)
             text.WriteLine($"  {field,-16} {value}");
         text.WriteLine($"handshake in the clear: {(d.HandshakeInTheClear ? "yes" : "no")}");
+        text.WriteLine($"mutual authentication: {d.MutualAuthentication}");
         text.WriteLine($"heartbeat period: {d.HeartbeatPeriod} s");
         text.WriteLine($"slot: {d.Slot}");
         text.WriteLine($"operations: {string.Join(", ", d.Operations)}");
@@ -124,6 +131,52 @@ public static class SessionCommand
         }
         text.WriteLine(d.Ended ? "session ended" : "session not ended");
     }
+
+    /// <summary>--mutual needs --cert-chain and --key; either of those without --mutual is a usage error too.</summary>
+    private static RequesterIdentity? RequesterIdentityFrom(ParsedCommandLine line)
+    {
+        string? chain = line.Value(ToolOptions.CertChain.Name), key = line.Value(ToolOptions.Key.Name);
+        if (!line.Has(ToolOptions.Mutual.Name))
+        {
+            if (chain is not null || key is not null)
+                throw new CmaException(CmaErrorKind.InvalidArgument, "--cert-chain and --key are only used with --mutual");
+            return null;
+        }
+        if (chain is null || key is null)
+            throw new CmaException(CmaErrorKind.InvalidArgument, "--mutual needs --cert-chain FILE and --key FILE");
+        return RequesterIdentity.Load(chain, key);
+    }
+
+    /// <summary>--emulator-mutual: the emulated device asks for <paramref name="mode"/> and trusts the given root (default: the chain's first certificate).</summary>
+    private static Func<SpdmResponderConfig, SpdmResponderConfig> EmulatorTuning(ToolContext context, MutualAuthenticationRequest mode, RequesterIdentity? identity)
+    {
+        if (context.Target is not EmulatedTargetName)
+            throw new CmaException(CmaErrorKind.InvalidArgument, $"--emulator-mutual only applies to emulated: targets, not {context.Target}");
+        var line = context.CommandLine;
+        var roots = line.Value(ToolOptions.EmulatorRequesterTrust.Name) is { } trust
+            ? TrustAnchorLoader.Load(trust)
+            : identity is not null ? [identity.Certificates[0]] : [];
+        return config => config with
+        {
+            MutualAuthentication = mode,
+            RequesterTrustAnchors = roots,
+            ProvisionedRequesterChain = identity?.Certificates,
+        };
+    }
+
+    private static readonly (string Name, MutualAuthenticationRequest Value)[] MutualNames =
+    [
+        ("signed", MutualAuthenticationRequest.Signed), ("encapsulated", MutualAuthenticationRequest.Encapsulated),
+        ("encapsulated-digests", MutualAuthenticationRequest.EncapsulatedWithDigests),
+    ];
+
+    internal static MutualAuthenticationRequest ParseMutualMode(string text) =>
+        MutualNames.FirstOrDefault(p => string.Equals(p.Name, text, StringComparison.OrdinalIgnoreCase)) is { Name: not null } found
+            ? found.Value
+            : throw new CmaException(CmaErrorKind.InvalidArgument, $"--emulator-mutual: unknown mode '{text}' (expected {string.Join(", ", MutualNames.Select(p => p.Name))})");
+
+    private static string MutualName(MutualAuthenticationRequest mode) =>
+        mode == MutualAuthenticationRequest.None ? "no" : MutualNames.First(p => p.Value == mode).Name;
 
     private static readonly (string Name, DheAlgorithms Value)[] DheNames =
     [

@@ -10,6 +10,7 @@ public sealed record SessionDocument(
     string SecuredMessageVersion,
     IReadOnlyDictionary<string, string> Algorithms,
     bool HandshakeInTheClear,
+    string MutualAuthentication,
     int HeartbeatPeriod,
     int Slot,
     IReadOnlyList<string> Operations,
