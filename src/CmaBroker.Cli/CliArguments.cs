@@ -15,7 +15,8 @@ internal sealed class CliArguments
     public List<string> Positionals { get; } = [];
 
     /// <summary>Options that take a value; every other --option is a flag.</summary>
-    private static readonly HashSet<string> ValueOptions = ["--address", "--slot", "--nonce", "--max", "--mailbox"];
+    private static readonly HashSet<string> ValueOptions = ["--address", "--slot", "--nonce", "--max", "--mailbox",
+        "--stream-id", "--port-index", "--rid-base", "--rid-limit", "--addr-range", "--timeout-ms"];
 
     public static CliArguments Parse(IReadOnlyList<string> args)
     {
@@ -54,7 +55,12 @@ internal sealed class CliArguments
                     case "--version": parsed.Version = true; break;
                     case "--pem" or "--fresh":
                     case "--slot" or "--nonce" or "--max" or "--mailbox":
+                    case "--stream-id" or "--port-index" or "--rid-base" or "--rid-limit" or "--timeout-ms":
                         parsed._options[name] = value;
+                        break;
+                    case "--addr-range":
+                        // Repeatable: the ranges collect, comma-separated.
+                        parsed._options[name] = parsed._options.GetValueOrDefault(name) is { Length: > 0 } earlier ? earlier + "," + value : value;
                         break;
                     default: throw CliException.Usage($"unknown option {name} (see cmactl --help)");
                 }

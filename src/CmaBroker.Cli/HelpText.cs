@@ -45,8 +45,31 @@ internal static class HelpText
                                         the broker read it, and where from: its DOE mailbox (kept
                                         while the table's sequence is unchanged) or, when the kernel
                                         owns CDAT, the kernel's sysfs copy. Any user may ask.
+            ide query|setup|refresh|stop DEVICE [IDE OPTIONS]
+                                        PCIe IDE_KM in an SPDM session the daemon opens for the
+                                        call (root only): query reads the device's IDE registers
+                                        (QUERY), setup keys and enables a Selective IDE stream on
+                                        the device and its host port, refresh programs the other
+                                        key set, stop ends the stream. The state also shows in
+                                        'show' (IdeStreamState, IdeKeySet, ...). On pci: devices
+                                        setup/refresh/stop exit 10: a root port's keys are the
+                                        platform TSM's, not userspace's (12 when the kernel's TSM
+                                        owns IDE). A failing KP_ACK exits 8, a session lost mid-way
+                                        1; either leaves the stream "failed", the host port rolled
+                                        back, and a new setup starts from scratch.
             monitor                     Print the broker's signals (devices added and removed,
                                         property changes) as they arrive, until interrupted.
+
+        IDE OPTIONS
+            --stream-id N       Stream ID (0-255; setup default 0, refresh/stop default the
+                                device's current stream).
+            --port-index N      IDE_KM PortIndex at the device (default 0, its own port).
+            --rid-base N, --rid-limit N
+                                RID association of the stream (setup; default 0..0xffff).
+            --addr-range BASE:LIMIT
+                                Address association range (setup; repeatable or
+                                comma-separated), e.g. 0x80000000:0x8fffffff.
+            --timeout-ms N      Deadline of the whole operation (1-600000).
 
         OPTIONS
             --address ADDRESS   Bus to use: 'system' (default), 'session', or a D-Bus address such
@@ -87,6 +110,7 @@ internal static class HelpText
             cmactl evidence 0000:03:00.0 --nonce $(openssl rand -hex 32)
             cmactl exchange 0000:03:00.0 1 0 00000000
             cmactl cdat 0000:0d:00.0
+            cmactl ide setup ca00:20:00.0 --stream-id 1 --addr-range 0x80000000:0x8fffffff
             cmactl --address unix:path=/tmp/cma/bus.sock monitor
 
         SEE ALSO

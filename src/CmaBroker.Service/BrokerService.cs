@@ -4,6 +4,7 @@ using CmaBroker.Service.Authentication;
 using CmaBroker.Service.Configuration;
 using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
+using CmaBroker.Service.Ide;
 using CmaBroker.Service.Policy;
 using CmaBroker.Spdm.Authentication;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,7 @@ public sealed partial class BrokerService : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private PolicySet _policies;
     private Task _coldplugAuthentication = Task.CompletedTask;
+    private Task _ideKeyRefresh = Task.CompletedTask;
     private volatile bool _started;
 
     /// <summary>Creates the service with <paramref name="config"/>; trust and reference are loaded now (a bad file throws InvalidArgument).</summary>
@@ -51,6 +53,7 @@ public sealed partial class BrokerService : IAsyncDisposable
         Registry = new DeviceRegistry(config, _options.TargetOpener ?? DefaultTargetOpener(config, loggerFactory), loggerFactory, _options.Time);
         Authenticator = new DeviceAuthenticator(() => Policies, _options.Authentication, _options.Time, loggerFactory.CreateLogger<DeviceAuthenticator>());
         Cdat = new DeviceCdatReader(config.SysfsRoot, loggerFactory.CreateLogger<DeviceCdatReader>());
+        Ide = new DeviceIdeService(() => Policies, _options.Time, loggerFactory);
         Registry.DeviceAdded += OnDeviceAdded;
     }
 
@@ -60,6 +63,9 @@ public sealed partial class BrokerService : IAsyncDisposable
     public DeviceCdatReader Cdat { get; }
 
     public DeviceAuthenticator Authenticator { get; }
+
+    /// <summary>IDE_KM: Selective IDE stream query, set-up, key refresh and stop.</summary>
+    public DeviceIdeService Ide { get; }
 
     /// <summary>Configuration, trust and reference in force.</summary>
     public PolicySet Policies { get { lock (_gate) return _policies; } }
@@ -86,6 +92,7 @@ public sealed partial class BrokerService : IAsyncDisposable
     {
         var devices = await Registry.RescanAsync(cancellationToken).ConfigureAwait(false);
         _started = true;
+        _ideKeyRefresh = new PeriodicIdeKeyRefresh(Ide, Registry, () => Config.IdeKeyRefreshInterval, _options.Time).RunAsync(_stopping.Token);
         if (Config.AuthenticateOnAdd)
             _coldplugAuthentication = AuthenticateAllAsync(devices, Config.AuthenticationParallelism, _stopping.Token);
     }
@@ -218,6 +225,14 @@ public sealed partial class BrokerService : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // Expected: the flows were cancelled.
+        }
+        try
+        {
+            await _ideKeyRefresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected: the refresh loop was cancelled.
         }
         await Registry.ShutdownAsync(cancellationToken).ConfigureAwait(false);
     }

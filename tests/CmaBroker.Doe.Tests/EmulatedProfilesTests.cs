@@ -8,7 +8,7 @@ public class EmulatedProfilesTests
 {
     [Test]
     public void ProfileNamesAreStable() =>
-        Assert.That(EmulatedProfiles.Names, Is.EqualTo(new[] { "good", "bad-cert", "mismatch", "slow", "no-cma", "cxl-mem" }));
+        Assert.That(EmulatedProfiles.Names, Is.EqualTo(new[] { "good", "bad-cert", "mismatch", "slow", "no-cma", "cxl-mem", "ide-flaky" }));
 
     [Test]
     public void UnknownProfileListsTheValidOnes()

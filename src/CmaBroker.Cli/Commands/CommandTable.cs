@@ -24,6 +24,7 @@ internal static class CommandTable
         new("history", ["DEVICE"], ["--max"], EvidenceCommands.History),
         new("exchange", ["DEVICE", "VENDOR", "TYPE", "HEX"], ["--mailbox"], ExchangeCommand.Prepare),
         new("cdat", ["DEVICE"], [], CdatCommand.Prepare),
+        new("ide", ["ACTION", "DEVICE"], IdeCommand.Options, IdeCommand.Prepare),
         new("monitor", [], [], MonitorCommand.Prepare),
     ];
 

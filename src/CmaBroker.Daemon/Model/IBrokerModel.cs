@@ -1,3 +1,4 @@
+using CmaBroker.IdeKm.Streams;
 using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
 using CmaBroker.Spdm.Messages;
@@ -55,6 +56,18 @@ public interface IBrokerModel
 
     /// <summary>The device's CDAT with its source (mailbox, cached while entry 0 is unchanged, or the kernel's sysfs copy).</summary>
     Task<CdatReadResult> ReadCdatAsync(Device device, string owner, CancellationToken cancellationToken);
+
+    /// <summary>IDE_KM QUERY in a session of its own (read-only; the device's IDE properties follow it).</summary>
+    Task<IdeQueryResult> IdeQueryAsync(Device device, byte portIndex, TimeSpan? timeout, CancellationToken cancellationToken);
+
+    /// <summary>Sets up a Selective IDE stream (device and host port keyed, enabled, read back Secure).</summary>
+    Task<IdeStreamStatus> IdeSetupAsync(Device device, IdeStreamOptions options, TimeSpan? timeout, CancellationToken cancellationToken);
+
+    /// <summary>New keys on the other key set (stream and port default to the device's current stream).</summary>
+    Task<IdeStreamStatus> IdeRefreshAsync(Device device, byte? streamId, byte? portIndex, TimeSpan? timeout, CancellationToken cancellationToken);
+
+    /// <summary>K_SET_STOP and both register blocks cleared (stream and port default to the device's current stream).</summary>
+    Task<IdeStreamStatus> IdeStopAsync(Device device, byte? streamId, byte? portIndex, TimeSpan? timeout, CancellationToken cancellationToken);
 }
 
 /// <summary>GetEvidence's result: everything a remote verifier needs, without trusting the broker.</summary>

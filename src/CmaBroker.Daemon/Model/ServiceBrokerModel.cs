@@ -6,6 +6,7 @@ using CmaBroker.Doe.Targets;
 using CmaBroker.Service;
 using CmaBroker.Service.Authentication;
 using CmaBroker.Service.Configuration;
+using CmaBroker.IdeKm.Streams;
 using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
 using CmaBroker.Spdm.Crypto;
@@ -146,6 +147,18 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
 
     public Task<CdatReadResult> ReadCdatAsync(Device device, string owner, CancellationToken cancellationToken) =>
         _service.Cdat.ReadAsync(device, owner, null, cancellationToken);
+
+    public Task<IdeQueryResult> IdeQueryAsync(Device device, byte portIndex, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        _service.Ide.QueryAsync(device, portIndex, timeout, cancellationToken);
+
+    public Task<IdeStreamStatus> IdeSetupAsync(Device device, IdeStreamOptions options, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        _service.Ide.SetupAsync(device, options, timeout, cancellationToken);
+
+    public Task<IdeStreamStatus> IdeRefreshAsync(Device device, byte? streamId, byte? portIndex, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        _service.Ide.RefreshAsync(device, streamId, portIndex, timeout, cancellationToken);
+
+    public Task<IdeStreamStatus> IdeStopAsync(Device device, byte? streamId, byte? portIndex, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        _service.Ide.StopAsync(device, streamId, portIndex, timeout, cancellationToken);
 
     public ValueTask DisposeAsync() => _service.DisposeAsync();
 

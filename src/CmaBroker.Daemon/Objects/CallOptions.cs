@@ -32,6 +32,8 @@ public sealed class CallOptions
 
     public byte? Byte(string key) => TryGet(key, VariantValueType.Byte, out VariantValue v) ? v.GetByte() : null;
 
+    public ushort? UInt16(string key) => TryGet(key, VariantValueType.UInt16, out VariantValue v) ? v.GetUInt16() : null;
+
     public uint? UInt32(string key) => TryGet(key, VariantValueType.UInt32, out VariantValue v) ? v.GetUInt32() : null;
 
     public string? String(string key) => TryGet(key, VariantValueType.String, out VariantValue v) ? v.GetString() : null;
@@ -43,6 +45,24 @@ public sealed class CallOptions
         if (!TryGet(key, VariantValueType.Array, out VariantValue v))
             return null;
         return v.ItemType == VariantValueType.Byte ? v.GetArray<byte>() : throw WrongType(key, "ay");
+    }
+
+    /// <summary>An a(tt) option as (first, second) pairs, or null when absent.</summary>
+    public IReadOnlyList<(ulong First, ulong Second)>? UInt64Pairs(string key)
+    {
+        if (!TryGet(key, VariantValueType.Array, out VariantValue v))
+            return null;
+        if (v.ItemType != VariantValueType.Struct)
+            throw WrongType(key, "a(tt)");
+        var pairs = new List<(ulong, ulong)>(v.Count);
+        for (int i = 0; i < v.Count; i++)
+        {
+            VariantValue item = v.GetItem(i);
+            if (item.Count != 2 || item.GetItem(0).Type != VariantValueType.UInt64 || item.GetItem(1).Type != VariantValueType.UInt64)
+                throw WrongType(key, "a(tt)");
+            pairs.Add((item.GetItem(0).GetUInt64(), item.GetItem(1).GetUInt64()));
+        }
+        return pairs;
     }
 
     /// <summary>timeout_ms as a deadline (1 ms … 10 min), or null for the configured default.</summary>

@@ -5,8 +5,10 @@ using CmaBroker.Daemon.Bus.Values;
 using CmaBroker.Daemon.Model;
 using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
+using CmaBroker.IdeKm.Streams;
 using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
+using CmaBroker.Service.Ide;
 using CmaBroker.Spdm.Messages;
 using Tmds.DBus.Protocol;
 
@@ -26,6 +28,7 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
     public override IReadOnlyList<KeyValuePair<string, DBusValue>> GetProperties()
     {
         DeviceAuthSnapshot auth = device.Auth;
+        IdeStreamSnapshot ide = device.Ide;
         return
         [
             new("Address", device.Address.ToString()),
@@ -46,6 +49,12 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
             new("CertificateSlots", auth.CertificateSlots.ToArray()),
             new("MeasurementState", auth.MeasurementState),
             new("MismatchedIndices", auth.MismatchedIndices.ToArray()),
+            new("IdeStreamState", ide.State),
+            new("IdeStreamId", ide.StreamId),
+            new("IdePortIndex", ide.PortIndex),
+            new("IdeKeySet", ide.KeySet),
+            new("IdeLastKeyRefresh", Microseconds(ide.LastKeyRefresh)),
+            new("IdeError", ide.Error),
         ];
     }
 
@@ -103,6 +112,31 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
             }
             case "ReadCdat":
                 return ReadCdatAsync(call);
+            case "IdeQuery":
+            {
+                CallOptions options = CallOptions.Read(ref args, "IdeQuery", "port_index", "timeout_ms");
+                return IdeAsync(call, "IdeQuery", async ct =>
+                    IdeValues.Query(await model.IdeQueryAsync(device, options.Byte("port_index") ?? 0, options.Timeout(), ct).ConfigureAwait(false), device.Ide));
+            }
+            case "IdeSetupStream":
+            {
+                CallOptions options = CallOptions.Read(ref args, "IdeSetupStream", "stream_id", "port_index", "rid_base", "rid_limit", "addr_ranges", "timeout_ms");
+                IdeStreamOptions setup = IdeValues.SetupOptions(options);
+                return IdeAsync(call, "IdeSetupStream", async ct =>
+                    IdeValues.Status(await model.IdeSetupAsync(device, setup, options.Timeout(), ct).ConfigureAwait(false), device.Ide));
+            }
+            case "IdeRefreshKeys":
+            {
+                CallOptions options = CallOptions.Read(ref args, "IdeRefreshKeys", "stream_id", "port_index", "timeout_ms");
+                return IdeAsync(call, "IdeRefreshKeys", async ct =>
+                    IdeValues.Status(await model.IdeRefreshAsync(device, options.Byte("stream_id"), options.Byte("port_index"), options.Timeout(), ct).ConfigureAwait(false), device.Ide));
+            }
+            case "IdeStopStream":
+            {
+                CallOptions options = CallOptions.Read(ref args, "IdeStopStream", "stream_id", "port_index", "timeout_ms");
+                return IdeAsync(call, "IdeStopStream", async ct =>
+                    IdeValues.Status(await model.IdeStopAsync(device, options.Byte("stream_id"), options.Byte("port_index"), options.Timeout(), ct).ConfigureAwait(false), device.Ide));
+            }
             default:
                 throw new DBusMethodException(StandardErrors.UnknownMethod, call.Method.Name);
         }
@@ -199,6 +233,13 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
         exchange.Authorize(caller, protocol, call.Path);
         DoeObject response = await mailbox.ExchangeAsync(protocol, request, call.Sender, timeout, call.Aborted).ConfigureAwait(false);
         return [new ByteArrayValue(response.Payload)];
+    }
+
+    /// <summary>IDE_KM keys links and runs in the device's SPDM session: uid 0 only, like raw SPDM exchanges and leases.</summary>
+    private static async ValueTask<DBusValue[]> IdeAsync(MethodCall call, string method, Func<CancellationToken, Task<VariantMapValue>> run)
+    {
+        AccessPolicy.RequireRoot(await call.GetCallerAsync().ConfigureAwait(false), method);
+        return [await run(call.Aborted).ConfigureAwait(false)];
     }
 
     /// <summary>Open to every caller (tables are not secret); queued under the caller's name, so it leaves with the caller.</summary>

@@ -16,6 +16,7 @@ public static class EmulatedProfiles
     public const string Slow = "slow";
     public const string NoCma = "no-cma";
     public const string CxlMem = "cxl-mem";
+    public const string IdeFlaky = "ide-flaky";
 
     /// <summary>Vendor ID every emulated device shows (0x1B36, Red Hat's QEMU range, as QEMU's emulated devices use).</summary>
     public const ushort EmulatedVendorId = 0x1B36;
@@ -37,6 +38,8 @@ public static class EmulatedProfiles
         new(Slow, 4, EmulatedVendorId, 0xCA02, 2, TimeSpan.FromMilliseconds(300), true, "CMA/SPDM with a 300 ms DOE response latency"),
         new(NoCma, 5, EmulatedVendorId, 0xCA03, 1, TimeSpan.Zero, false, "DOE mailbox with Discovery only (capability version 1)"),
         new(CxlMem, 6, EmulatedVendorId, 0xCA04, 2, TimeSpan.Zero, true, "CXL type-3 memory device: CMA/SPDM as good, and CDAT on a second mailbox"),
+        new(IdeFlaky, 7, EmulatedVendorId, 0xCA05, 2, TimeSpan.Zero, true,
+            "as good, but its first IDE set-up gets a failing KP_ACK and its second loses the session mid-way; later ones succeed"),
     ];
 
     /// <summary>Every profile name, in a stable order.</summary>

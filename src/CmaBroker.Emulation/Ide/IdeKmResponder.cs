@@ -9,12 +9,15 @@ namespace CmaBroker.Emulation.Ide;
 /// The emulated device's IDE_KM responder (PCI-SIG VENDOR_DEFINED, protocol 0) in its SPDM session,
 /// over the device's own IDE port (port index 0, the only one). Records what was programmed in
 /// <see cref="Port"/>. Knobs: <see cref="FailKeyProg"/> answers one KEY_PROG with a failing KP_ACK,
-/// <see cref="DropSessionAtRequest"/> ends the session when that IDE_KM request arrives (once).
+/// <see cref="DropSessionAtRequest"/> ends the session when that IDE_KM request arrives (once),
+/// <see cref="PlanFaults"/> queues one-shot faults for successive set-up attempts (profile <c>ide-flaky</c>).
 /// </summary>
 public sealed class IdeKmResponder(EmulatedIdePort port, PciAddress address)
 {
     private readonly object _gate = new();
+    private readonly Queue<IdeKmPlannedFault> _plan = new();
     private int _requests;
+    private int _keyProgsSinceQuery;
 
     public EmulatedIdePort Port { get; } = port;
 
@@ -28,6 +31,23 @@ public sealed class IdeKmResponder(EmulatedIdePort port, PciAddress address)
     public int Requests
     {
         get { lock (_gate) return _requests; }
+    }
+
+    /// <summary>
+    /// Queues one-shot faults, fired in order: each on the KEY_PROG with its number counted since the
+    /// last QUERY (every set-up starts with QUERY, so each attempt counts from 1), then dropped.
+    /// </summary>
+    public void PlanFaults(IEnumerable<IdeKmPlannedFault> faults)
+    {
+        lock (_gate)
+            foreach (var fault in faults)
+                _plan.Enqueue(fault);
+    }
+
+    /// <summary>Planned faults not yet fired.</summary>
+    public int PlannedFaults
+    {
+        get { lock (_gate) return _plan.Count; }
     }
 
     public void ResetCount()
@@ -49,6 +69,20 @@ public sealed class IdeKmResponder(EmulatedIdePort port, PciAddress address)
             {
                 DropSessionAtRequest = null;
                 throw new EmulatedSessionDropException($"emulated device dropped the session at IDE_KM request {_requests} ({message.ObjectId})");
+            }
+            if (message is IdeKmQuery)
+                _keyProgsSinceQuery = 0;
+            else if (message is IdeKmKeyProg keyProg && ++_keyProgsSinceQuery is var number
+                && _plan.TryPeek(out var planned) && planned.KeyProgNumber == number)
+            {
+                _plan.Dequeue();
+                if (planned.KpAckStatus is not { } status)
+                {
+                    keyProg.Dispose();
+                    throw new EmulatedSessionDropException($"emulated device dropped the session at KEY_PROG {number} of this set-up ({keyProg.SubStream})");
+                }
+                using (keyProg)
+                    return VendorDefinedMessage.PciSig(request.Version, false, new IdeKmKpAck(keyProg.StreamId, status, keyProg.SubStream, keyProg.PortIndex).ToArray());
             }
         }
         var answer = Answer(message);
@@ -84,3 +118,6 @@ public sealed class IdeKmResponder(EmulatedIdePort port, PciAddress address)
         }
     }
 }
+
+/// <summary>A one-shot fault for <see cref="IdeKmResponder.PlanFaults"/>: a failing KP_ACK status, or (null) the session dropped.</summary>
+public sealed record IdeKmPlannedFault(int KeyProgNumber, KpAckStatus? KpAckStatus);

@@ -9,7 +9,8 @@ namespace CmaBroker.Emulation.Profiles;
 /// The SPDM behaviour behind each stable profile name (ARCHITECTURE.md "Addresses and targets"):
 /// <c>good</c> (valid chain, reference measurements, secure sessions), <c>bad-cert</c> (chain rooted at a rogue CA),
 /// <c>mismatch</c> (valid chain, measurements 2 and 4 differ), <c>slow</c> (as good; the latency is
-/// the device model's), <c>no-cma</c> (no SPDM responder), <c>cxl-mem</c> (as good).
+/// the device model's), <c>no-cma</c> (no SPDM responder), <c>cxl-mem</c> and <c>ide-flaky</c> (as good;
+/// ide-flaky's IDE_KM faults are the provider's).
 /// </summary>
 public static class SpdmProfiles
 {
@@ -31,7 +32,7 @@ public static class SpdmProfiles
     /// <summary>The responder configuration of <paramref name="profile"/>, or null when it has no SPDM responder.</summary>
     public static SpdmResponderConfig? ConfigFor(string profile) => profile switch
     {
-        EmulatedProfiles.Good or EmulatedProfiles.Slow or EmulatedProfiles.CxlMem => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Good, Capabilities = Sessions },
+        EmulatedProfiles.Good or EmulatedProfiles.Slow or EmulatedProfiles.CxlMem or EmulatedProfiles.IdeFlaky => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Good, Capabilities = Sessions },
         EmulatedProfiles.Mismatch => new SpdmResponderConfig { Slots = GoodSlots, Measurements = EmulatedMeasurements.Mismatch, Capabilities = Sessions },
         EmulatedProfiles.BadCert => new SpdmResponderConfig { Slots = RogueSlots, Measurements = EmulatedMeasurements.Good, Capabilities = Sessions },
         _ => null,

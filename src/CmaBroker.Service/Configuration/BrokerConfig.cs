@@ -71,6 +71,9 @@ public sealed record BrokerConfig
     /// <summary>How long before the challenged leaf certificate expires a certificate-expiring event is recorded.</summary>
     public TimeSpan CertificateExpiryWarning { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>Every Selective IDE stream the broker keyed gets fresh keys (on the other key set) this often; null = never (ideKeyRefreshIntervalS 0).</summary>
+    public TimeSpan? IdeKeyRefreshInterval { get; init; }
+
     /// <summary>Scan every PCI function under <see cref="SysfsRoot"/> for DOE capabilities.</summary>
     public bool ScanPci { get; init; } = true;
 

@@ -29,6 +29,7 @@ public sealed class BrokerConfigFile
     public bool? Hotplug { get; set; }
     public long? ReauthenticationIntervalMs { get; set; }
     public int? CertificateExpiryWarningDays { get; set; }
+    public long? IdeKeyRefreshIntervalS { get; set; }
 }
 
 /// <summary>Source-generated (NativeAOT-safe) JSON metadata for the configuration file.</summary>

@@ -195,6 +195,10 @@ public static class BrokerConfigLoader
                 : defaults.ReauthenticationInterval,
             CertificateExpiryWarning = InRange(where, "certificateExpiryWarningDays", file.CertificateExpiryWarningDays, 0, 3650) is { } days
                 ? TimeSpan.FromDays(days) : defaults.CertificateExpiryWarning,
+            // 0 turns the periodic IDE key refresh off; at most 30 days.
+            IdeKeyRefreshInterval = file.IdeKeyRefreshIntervalS is { } seconds
+                ? (Seconds(where, "ideKeyRefreshIntervalS", seconds, 0, 30L * 86_400) is { } each && each > TimeSpan.Zero ? each : null)
+                : defaults.IdeKeyRefreshInterval,
         };
         if (config.SocketTimeoutMin > config.SocketTimeoutMax)
             throw Invalid(where, "socketTimeoutMinMs", $"must not exceed socketTimeoutMaxMs ({config.SocketTimeoutMax.TotalMilliseconds:0})");
@@ -231,6 +235,10 @@ public static class BrokerConfigLoader
         value is null ? null
         : value < min || value > max ? throw Invalid(where, key, $"must be between {min} and {max} milliseconds (got {value})")
         : TimeSpan.FromMilliseconds(value.Value);
+
+    private static TimeSpan? Seconds(string where, string key, long value, long min, long max) =>
+        value < min || value > max ? throw Invalid(where, key, $"must be between {min} and {max} seconds (got {value})")
+        : TimeSpan.FromSeconds(value);
 
     private static IReadOnlyList<string> Drivers(string where, List<string> drivers)
     {
@@ -276,6 +284,7 @@ public static class BrokerConfigLoader
         Hotplug = c.Hotplug,
         ReauthenticationIntervalMs = (long)(c.ReauthenticationInterval?.TotalMilliseconds ?? 0),
         CertificateExpiryWarningDays = (int)c.CertificateExpiryWarning.TotalDays,
+        IdeKeyRefreshIntervalS = (long)(c.IdeKeyRefreshInterval?.TotalSeconds ?? 0),
     };
 
     private static CmaException Invalid(string source, string? key, string reason) =>

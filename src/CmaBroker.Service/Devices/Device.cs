@@ -1,6 +1,7 @@
 using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Doe.Targets;
+using CmaBroker.Service.Ide;
 
 namespace CmaBroker.Service.Devices;
 
@@ -13,6 +14,7 @@ public sealed class Device
 {
     private readonly object _gate = new();
     private DeviceAuthSnapshot _auth = DeviceAuthSnapshot.Initial;
+    private IdeStreamSnapshot _ide = IdeStreamSnapshot.Initial;
     private string _driver;
     private IReadOnlyList<Mailbox> _mailboxes = [];
 
@@ -62,10 +64,22 @@ public sealed class Device
 
     public DeviceAuthSnapshot Auth { get { lock (_gate) return _auth; } }
 
+    /// <summary>The Selective IDE stream as the broker last saw it (memory only: after a restart it comes from QUERY).</summary>
+    public IdeStreamSnapshot Ide { get { lock (_gate) return _ide; } }
+
     /// <summary>Raised with the D-Bus names of changed properties (outside any lock).</summary>
     public event EventHandler<PropertiesChangedEventArgs>? PropertiesChanged;
 
     internal IAsyncDisposable? Resources { get; }
+
+    /// <summary>The function's config space when the broker may use it (its IDE capability), else null.</summary>
+    internal IConfigSpace? ConfigSpace { get; init; }
+
+    /// <summary>The programmable IDE host port above the device (emulated devices only), else null.</summary>
+    internal IdeKm.Streams.IIdeHostPort? IdeHostPort { get; init; }
+
+    /// <summary>One IDE operation at a time per device (set-up, refresh, stop, query and the periodic refresh).</summary>
+    internal SemaphoreSlim IdeGate { get; } = new(1, 1);
 
     /// <summary>The last CDAT read from this device's mailbox; a removed device takes it along.</summary>
     internal Cxl.CdatCache CdatCache { get; } = new();
@@ -136,6 +150,22 @@ public sealed class Device
             return stored with { FromPreviousRun = true };
         });
         return applied;
+    }
+
+    /// <summary>Changes the IDE stream snapshot atomically with <paramref name="update"/> and reports the properties that changed.</summary>
+    internal IdeStreamSnapshot UpdateIde(Func<IdeStreamSnapshot, IdeStreamSnapshot> update)
+    {
+        IdeStreamSnapshot next;
+        IReadOnlyList<string> changed;
+        lock (_gate)
+        {
+            next = update(_ide);
+            changed = _ide.ChangedProperties(next);
+            _ide = next;
+        }
+        if (changed.Count > 0)
+            PropertiesChanged?.Invoke(this, new PropertiesChangedEventArgs(changed));
+        return next;
     }
 
     internal void SetDriver(string driver)

@@ -81,7 +81,11 @@ public sealed partial class DeviceRegistry
 
     private Device Register(OpenedDevice opened, KernelEvidence evidence)
     {
-        var device = new Device(opened.Target, opened.Address, opened.Identity, evidence, opened.Problem, opened.Resources);
+        var device = new Device(opened.Target, opened.Address, opened.Identity, evidence, opened.Problem, opened.Resources)
+        {
+            ConfigSpace = opened.ConfigSpace,
+            IdeHostPort = opened.IdeHostPort,
+        };
         var mailboxes = opened.Mailboxes.Select(m =>
         {
             var name = $"{opened.Address} DOE@0x{m.Offset:x3}";

@@ -13,7 +13,14 @@ public sealed record OpenedDevice(
     PciDeviceIdentity Identity,
     IReadOnlyList<OpenedDoeMailbox> Mailboxes,
     IAsyncDisposable? Resources,
-    string? Problem = null);
+    string? Problem = null)
+{
+    /// <summary>The function's config space when the broker may use it (IDE registers), else null.</summary>
+    public IConfigSpace? ConfigSpace { get; init; }
+
+    /// <summary>A programmable IDE host port above the device (only emulated devices have one; real root ports are the platform TSM's).</summary>
+    public IdeKm.Streams.IIdeHostPort? IdeHostPort { get; init; }
+}
 
 /// <summary>
 /// Opens a configured target into mailboxes (the registry's seam to the emulator and socket

@@ -16,6 +16,12 @@ public static class PropertyNames
     public const string CertificateSlots = "CertificateSlots";
     public const string MeasurementState = "MeasurementState";
     public const string MismatchedIndices = "MismatchedIndices";
+    public const string IdeStreamState = "IdeStreamState";
+    public const string IdeStreamId = "IdeStreamId";
+    public const string IdePortIndex = "IdePortIndex";
+    public const string IdeKeySet = "IdeKeySet";
+    public const string IdeLastKeyRefresh = "IdeLastKeyRefresh";
+    public const string IdeError = "IdeError";
 
     public const string State = "State";
     public const string StateReason = "StateReason";

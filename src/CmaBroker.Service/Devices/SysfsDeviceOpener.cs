@@ -59,7 +59,7 @@ public sealed class SysfsDeviceOpener(string sysfsRoot, DoeMailboxOptions mailbo
                 mailboxes.Add(new OpenedDoeMailbox(capability.Offset, capability.Version, null, [], $"DOE Discovery failed: {e.Message}"));
             }
         }
-        return new OpenedDevice(target, address, identity, mailboxes, new ConfigHandle(config));
+        return new OpenedDevice(target, address, identity, mailboxes, new ConfigHandle(config)) { ConfigSpace = config };
     }
 
     private sealed class ConfigHandle(IDisposable config) : IAsyncDisposable

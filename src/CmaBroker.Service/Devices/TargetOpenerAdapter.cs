@@ -27,6 +27,10 @@ public sealed class TargetOpenerAdapter(BrokerConfig config, ILoggerFactory logg
             .ConfigureAwait(false);
         return new OpenedDevice(opened.Name, opened.Address, opened.Identity,
             opened.Mailboxes.Select(m => new OpenedDoeMailbox(m.Offset, m.CapabilityVersion, m.Exchange, m.Protocols)).ToArray(),
-            opened);
+            opened)
+        {
+            ConfigSpace = opened.ConfigSpace,
+            IdeHostPort = opened.IdeHostPort,
+        };
     }
 }

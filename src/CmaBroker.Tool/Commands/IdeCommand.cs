@@ -3,6 +3,7 @@ using CmaBroker.Doe.Errors;
 using CmaBroker.Doe.Targets;
 using CmaBroker.IdeKm.Registers;
 using CmaBroker.IdeKm.Streams;
+using CmaBroker.Service.Ide;
 using CmaBroker.Spdm.Authentication;
 using CmaBroker.Spdm.Requester;
 using CmaBroker.Tool.Cli;
@@ -83,27 +84,7 @@ public static class IdeCommand
     /// The host binding a target name already decides: a <c>pci:</c> device's root port has no
     /// userspace provider (kernel-owned when the kernel shows <c>tsm/</c>); null for emulated targets.
     /// </summary>
-    internal static IdeHostBinding? HostBindingFromName(TargetName target, string sysfsRoot)
-    {
-        if (target is not PciTargetName pci)
-            return target is EmulatedTargetName ? null : IdeHostBinding.NoProvider("the root port");
-        string device = Path.Combine(sysfsRoot, "bus", "pci", "devices", pci.Address.ToString());
-        if (Directory.Exists(Path.Combine(device, "tsm")))
-            return IdeHostBinding.KernelOwned(pci.Address.ToString());
-        string rootPort = "the root port";
-        try
-        {
-            string? resolved = Directory.ResolveLinkTarget(device, returnFinalTarget: true)?.FullName;
-            string? parent = resolved is null ? null : Path.GetFileName(Path.GetDirectoryName(resolved.TrimEnd('/')));
-            if (parent is not null && PciAddress.TryParse(parent, out _))
-                rootPort = $"root port {parent}";
-        }
-        catch (IOException)
-        {
-            // No link to follow (a fake tree): the generic name does.
-        }
-        return IdeHostBinding.NoProvider(rootPort);
-    }
+    internal static IdeHostBinding? HostBindingFromName(TargetName target, string sysfsRoot) => IdeHostLocator.FromName(target, sysfsRoot);
 
     private static IdeStreamOptions ParseOptions(ParsedCommandLine line)
     {
