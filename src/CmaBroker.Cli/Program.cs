@@ -26,7 +26,8 @@ namespace CmaBroker.Cli
                 }
                 if (args.Version)
                 {
-                    output.WriteLine("cmactl " + (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"));
+                    // The SDK appends "+<commit>" to the informational version; the release version is the part before it.
+                    output.WriteLine("cmactl " + (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown").Split('+')[0]);
                     return ExitCodes.Success;
                 }
                 // Every argument is checked before the bus is touched: usage errors never depend on a running bus.
