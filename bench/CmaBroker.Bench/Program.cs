@@ -1,7 +1,22 @@
 using CmaBroker.Bench;
 
-// DOE mailbox benchmark: exchanges/s and config accesses per exchange of the register driver
-// (DoeMailbox) against the emulated device, beside a baseline measured in the same run: the
-// emulator answering the same object directly, without the register interface.
-//   dotnet run -c Release --project bench/CmaBroker.Bench -- [--quick] [--seconds N]
-return MailboxBenchmark.Run(args);
+// CmaBroker benchmarks; each prints the machine, its load and a baseline measured in the same run.
+//   dotnet run -c Release --project bench/CmaBroker.Bench -- BENCHMARK [--quick]
+// BENCHMARK: mailbox | auth | auth-profile | overhead | all (all runs every benchmark in turn)
+string which = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "mailbox";
+string[] rest = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[1..] : args;
+return which switch
+{
+    "mailbox" => MailboxBenchmark.Run(rest),
+    "auth" => AuthBenchmark.Run(rest),
+    "auth-profile" => AuthProfile.Run(rest),
+    "overhead" => OverheadBenchmark.Run(rest),
+    "all" => BenchSuite.RunAll(rest),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: CmaBroker.Bench mailbox|auth|auth-profile|overhead|all [--quick]");
+    return 2;
+}

@@ -138,15 +138,16 @@ public static class SpdmAuthenticator
         if (!challenge.Response.CertChainHash.AsSpan().SequenceEqual(chainHash))
             return progress.ToResult(AuthenticationVerdict.Failed, $"CHALLENGE_AUTH CertChainHash does not match the {SpdmAlgorithms.Name(negotiated.BaseHash)} of slot {slot}'s certificate chain");
 
-        Org.BouncyCastle.Crypto.AsymmetricKeyParameter key;
+        SpdmPublicKey key;
         try
         {
-            key = leaf.GetPublicKey();
+            key = SpdmPublicKey.FromCertificate(leaf);
         }
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
             return progress.ToResult(AuthenticationVerdict.Failed, $"slot {slot} leaf public key is unusable: {e.Message}");
         }
+        using var _ = key;
         string? challengeError = SpdmSignatureVerifier.Verify(negotiated.Version, negotiated.BaseAsym, negotiated.BaseHash, key,
             SpdmSigningContext.ResponderChallengeAuth, challenge.SignedTranscript, challenge.Response.Signature);
         if (challengeError is not null)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using CmaBroker.Spdm.Messages;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Engines;
@@ -20,6 +21,23 @@ public static class SpdmSignatureVerifier
     public static string? Verify(SpdmVersion version, BaseAsymAlgorithms asym, BaseHashAlgorithms hash,
         AsymmetricKeyParameter publicKey, string context, ReadOnlySpan<byte> transcript, ReadOnlySpan<byte> signature)
     {
+        SpdmPublicKey key;
+        try
+        {
+            key = SpdmPublicKey.FromBouncyCastle(publicKey);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            return CheckKey(asym, publicKey) ?? $"leaf key is unusable: {e.Message}";
+        }
+        using (key)
+            return Verify(version, asym, hash, key, context, transcript, signature);
+    }
+
+    /// <returns>null when the signature verifies, otherwise the precise reason it does not.</returns>
+    public static string? Verify(SpdmVersion version, BaseAsymAlgorithms asym, BaseHashAlgorithms hash,
+        SpdmPublicKey publicKey, string context, ReadOnlySpan<byte> transcript, ReadOnlySpan<byte> signature)
+    {
         int expected = SpdmAlgorithms.SignatureSize(asym);
         if (expected == 0)
             return $"signature algorithm {SpdmAlgorithms.Name(asym)} is not supported";
@@ -27,7 +45,7 @@ public static class SpdmSignatureVerifier
             return $"signature is {signature.Length} bytes, {SpdmAlgorithms.Name(asym)} needs {expected}";
         if (SpdmAlgorithms.IsEdDsa(asym) && version < SpdmVersion.V12)
             return $"{SpdmAlgorithms.Name(asym)} is not defined for SPDM {version}";
-        string? keyError = CheckKey(asym, publicKey);
+        string? keyError = publicKey.CheckFor(asym);
         if (keyError is not null)
             return keyError;
 
@@ -37,27 +55,43 @@ public static class SpdmSignatureVerifier
         {
             ok = VerifyMessage(asym, hash, publicKey, context, message, signature);
         }
-        catch (Exception e) when (e is CryptoException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is CryptoException or ArgumentException or InvalidOperationException or CryptographicException)
         {
             return $"{SpdmAlgorithms.Name(asym)} signature could not be checked: {e.Message}";
         }
         return ok ? null : $"{SpdmAlgorithms.Name(asym)} signature does not verify with the leaf certificate's public key";
     }
 
-    private static bool VerifyMessage(BaseAsymAlgorithms asym, BaseHashAlgorithms hash, AsymmetricKeyParameter key, string context, byte[] message, ReadOnlySpan<byte> signature)
+    private static bool VerifyMessage(BaseAsymAlgorithms asym, BaseHashAlgorithms hash, SpdmPublicKey key, string context, byte[] message, ReadOnlySpan<byte> signature)
     {
+        if (key.IsPlatformKey)
+        {
+            var name = PlatformHash(hash);
+            if (SpdmAlgorithms.IsEcdsa(asym))
+                return key.VerifyEcdsa(message, signature, name, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            // .NET's PSS verifies with MGF1 of the same hash and a salt as long as the hash, as SPDM requires.
+            return key.VerifyRsa(message, signature, name, SpdmAlgorithms.IsRsaPss(asym) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1);
+        }
         if (SpdmAlgorithms.IsEcdsa(asym))
         {
             var signer = new ECDsaSigner();
-            signer.Init(false, key);
+            signer.Init(false, key.BouncyCastleKey!);
             var (r, s) = SpdmSignatureCodec.SplitRaw(signature);
             return signer.VerifySignature(SpdmHash.Compute(hash, message), r, s);
         }
         ISigner verifier = CreateSigner(asym, hash, context);
-        verifier.Init(false, key);
+        verifier.Init(false, key.BouncyCastleKey!);
         verifier.BlockUpdate(message);
         return verifier.VerifySignature(signature.ToArray());
     }
+
+    internal static HashAlgorithmName PlatformHash(BaseHashAlgorithms hash) => hash switch
+    {
+        BaseHashAlgorithms.Sha256 => HashAlgorithmName.SHA256,
+        BaseHashAlgorithms.Sha384 => HashAlgorithmName.SHA384,
+        BaseHashAlgorithms.Sha512 => HashAlgorithmName.SHA512,
+        _ => throw new ArgumentException($"hash algorithm {SpdmAlgorithms.Name(hash)} is not supported"),
+    };
 
     /// <summary>The BouncyCastle signer for RSA and EdDSA (ECDSA is handled on the raw hash).</summary>
     internal static ISigner CreateSigner(BaseAsymAlgorithms asym, BaseHashAlgorithms hash, string context)

@@ -191,12 +191,11 @@ public static class CertificateChainValidator
     {
         try
         {
-            certificate.Verify(issuer.GetPublicKey());
-            return true;
+            return CertificateSignature.IsSignedBy(certificate, issuer);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return false;
+            return false; // a malformed key or signature from the device
         }
     }
 

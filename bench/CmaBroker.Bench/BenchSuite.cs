@@ -1,0 +1,16 @@
+namespace CmaBroker.Bench;
+
+/// <summary>Every benchmark in turn (the CI quick run: `all --quick`).</summary>
+internal static class BenchSuite
+{
+    public static int RunAll(string[] args)
+    {
+        int rc = 0;
+        foreach (var run in new Func<string[], int>[] { MailboxBenchmark.Run, AuthBenchmark.Run, OverheadBenchmark.Run })
+        {
+            rc |= run(args);
+            Console.WriteLine();
+        }
+        return rc;
+    }
+}

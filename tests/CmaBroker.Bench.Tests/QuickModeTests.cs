@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace CmaBroker.Bench.Tests;
+
+/// <summary>
+/// CI runs every benchmark's --quick mode to show it still runs and still produces its figures.
+/// Speed is never asserted here (the machine is shared); only that each figure is present and finite.
+/// </summary>
+public sealed partial class QuickModeTests
+{
+    private static async Task<string> RunQuickAsync(string benchmark)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "CmaBroker.Bench.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { dll, benchmark, "--quick" })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(deadline.Token);
+        string output = await stdout;
+        Assert.That(process.ExitCode, Is.EqualTo(0), $"{benchmark} --quick failed:\n{output}\n{await stderr}");
+        return output;
+    }
+
+    [Test]
+    public async Task AuthenticationBenchmarkReportsRequesterAndDeviceCpuForEveryAlgorithm()
+    {
+        string output = await RunQuickAsync("auth");
+        Assert.That(output, Does.Contain("load average at start:").And.Contain("machine:"));
+        foreach (string algorithm in new[] { "ECDSA P-256/SHA-256", "ECDSA P-384/SHA-384", "RSASSA-PSS 3072/SHA-384", "RSASSA 3072/SHA-384" })
+        {
+            var row = output.Split('\n').SingleOrDefault(l => l.StartsWith(algorithm, StringComparison.Ordinal));
+            Assert.That(row, Is.Not.Null, $"no row for {algorithm}:\n{output}");
+            var figures = Numbers().Matches(row![algorithm.Length..]).Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).ToList();
+            Assert.That(figures, Has.Count.GreaterThanOrEqualTo(6), row);
+            Assert.That(figures.Take(5), Has.All.GreaterThanOrEqualTo(0.0), row);
+            Assert.That(figures[3], Is.GreaterThan(0.0), $"device CPU must be measured: {row}");
+            Assert.That(row, Does.EndWith("met").Or.EndWith("MISSED"));
+        }
+        Assert.That(output, Does.Match(@"RESULT auth target .*: (met|MISSED)"));
+    }
+
+    [Test]
+    public async Task MailboxBenchmarkReportsDriverAndBaselineRates()
+    {
+        string output = await RunQuickAsync("mailbox");
+        foreach (string payload in new[] { "4 dw", "4 KiB" })
+        {
+            var row = output.Split('\n').SingleOrDefault(l => l.StartsWith(payload, StringComparison.Ordinal));
+            Assert.That(row, Is.Not.Null, output);
+            var figures = Numbers().Matches(row![payload.Length..]).Select(m => double.Parse(m.Value.Replace(",", ""), CultureInfo.InvariantCulture)).ToList();
+            Assert.That(figures, Has.Count.GreaterThanOrEqualTo(4), row);
+            Assert.That(figures[0], Is.GreaterThan(0.0), row);
+        }
+    }
+
+    [GeneratedRegex(@"[0-9][0-9,]*(\.[0-9]+)?")]
+    private static partial Regex Numbers();
+}
