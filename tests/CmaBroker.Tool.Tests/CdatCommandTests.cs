@@ -2,6 +2,7 @@ using System.Text.Json;
 using CmaBroker.Doe.Errors;
 using CmaBroker.Emulation;
 using CmaBroker.Emulation.Profiles;
+using CmaBroker.TestSupport;
 using NUnit.Framework;
 
 namespace CmaBroker.Tool.Tests;
@@ -95,16 +96,32 @@ public class CdatCommandTests
         using var sysfs = new FakeSysfs();
         string config = AddCxlFunction(sysfs, "0000:0d:00.0");
         byte[] before = File.ReadAllBytes(config);
+        AddCxlPort(sysfs, "endpoint2", "pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0", null); // the kernel's port, no CDAT shown
         AddCxlPort(sysfs, "port1", "pci0000:0c/0000:0c:00.0", [1, 2, 3, 4]); // another function's port
 
         var run = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "cdat", "pci:0000:0d:00.0");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.KernelOwned), run.ToString());
-        Assert.That(run.Stderr, Does.Contain("CXL DVSEC present").And.Contain("mailbox was not touched"));
+        Assert.That(run.Stderr, Does.Contain("CXL DVSEC present").And.Contain("endpoint2").And.Contain("mailbox was not touched"));
         Assert.That(File.ReadAllBytes(config), Is.EqualTo(before), "config space untouched");
     }
 
-    /// <summary>A function with a DOE capability and a CXL DVSEC (ID 0x23, DVSEC vendor 0x1E98 at cap + 4), and /sys/bus/cxl.</summary>
+    [Test]
+    public async Task OnAPciFunctionBoundToCxlPciBeforeItsEndpointExistsTheExitIsKernelOwned()
+    {
+        using var sysfs = new FakeSysfs();
+        string config = AddCxlFunction(sysfs, "0000:0d:00.0");
+        byte[] before = File.ReadAllBytes(config);
+        CxlSysfsTree.BindPciDriver(sysfs.Root, "0000:0d:00.0", "cxl_pci");
+
+        var run = await CmaToolRunner.RunAsync("--sysfs-root", sysfs.Root, "cdat", "pci:0000:0d:00.0");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.KernelOwned), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("bound to cxl_pci").And.Contain("mailbox was not touched"));
+        Assert.That(File.ReadAllBytes(config), Is.EqualTo(before), "config space untouched");
+    }
+
+    /// <summary>A function with a DOE capability and a CXL DVSEC (ID 0x23, DVSEC vendor 0x1E98 at cap + 4), and /sys/bus/cxl (the core built in).</summary>
     private static string AddCxlFunction(FakeSysfs sysfs, string address)
     {
         string config = sysfs.AddDevice(address, (0x100, 0x002E, 2, 0x180), (0x180, 0x0023, 1, 0));
@@ -115,21 +132,9 @@ public class CdatCommandTests
         return config;
     }
 
-    /// <summary>A CXL port as sysfs shows it: real directory, link in bus/cxl/devices, relative uport link, CDAT attribute.</summary>
-    private static string AddCxlPort(FakeSysfs sysfs, string name, string uportUnderDevices, byte[] cdat)
-    {
-        string real = Path.Combine(sysfs.Root, "devices", "platform", "ACPI0017:00", "root0", name);
-        Directory.CreateDirectory(real);
-        string uport = Path.Combine(sysfs.Root, "devices", uportUnderDevices);
-        Directory.CreateDirectory(uport);
-        File.CreateSymbolicLink(Path.Combine(real, "uport"), Path.GetRelativePath(real, uport));
-        File.WriteAllBytes(Path.Combine(real, "CDAT"), cdat);
-        string bus = Path.Combine(sysfs.Root, "bus", "cxl", "devices");
-        Directory.CreateDirectory(bus);
-        string link = Path.Combine(bus, name);
-        File.CreateSymbolicLink(link, Path.GetRelativePath(bus, real));
-        return Path.Combine(link, "CDAT");
-    }
+    /// <summary>A kernel CXL port (real directory, link in bus/cxl/devices, relative uport link, CDAT attribute unless null).</summary>
+    private static string AddCxlPort(FakeSysfs sysfs, string name, string uportUnderDevices, byte[]? cdat) =>
+        CxlSysfsTree.AddPort(sysfs.Root, name, uportUnderDevices, cdat);
 
     [Test]
     public async Task HelpDescribesTheCommand()

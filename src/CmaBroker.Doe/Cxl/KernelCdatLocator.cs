@@ -1,10 +1,12 @@
 namespace CmaBroker.Doe.Cxl;
 
 /// <summary>
-/// Finds the kernel's copy of a function's CDAT: the binary <c>CDAT</c> attribute of the CXL port
-/// (<c>/sys/bus/cxl/devices/portN</c> or <c>endpointN</c>) whose upstream port (its <c>uport</c> link) is
-/// this PCI function, or, for an endpoint, the memdev (<c>memN</c>) directly under it. Read-only.
-/// Used by the broker and by cmatool, so both apply the same kernel-coexistence rule.
+/// The kernel-coexistence rule for CDAT and the kernel's copy of a function's table. The kernel reads
+/// CDAT through a function's DOE mailbox when its <c>cxl_port</c> driver probes a CXL port whose upstream
+/// port (<c>uport</c> link) is that function (a switch upstream port) or the function's memdev (<c>memN</c>,
+/// an endpoint); endpoints exist only once <c>cxl_pci</c> is bound and has registered the memdev. The copy it
+/// keeps is the port's binary <c>CDAT</c> attribute (<c>/sys/bus/cxl/devices/portN</c> or <c>endpointN</c>).
+/// Read-only. Used by the broker and by cmatool, so both apply the same rule.
 /// </summary>
 public static class KernelCdatLocator
 {
@@ -13,12 +15,26 @@ public static class KernelCdatLocator
     /// <summary>DVSEC extended capability (PCIe r6.0 §7.9.6).</summary>
     public const ushort DvsecCapabilityId = 0x0023;
 
-    /// <summary>Why the kernel owns CDAT when <see cref="KernelOwnsCdat"/> holds (README "Kernel coexistence").</summary>
-    public const string OwnershipReason = "CXL DVSEC present and the kernel's CXL bus exists (the CXL core reads CDAT)";
+    /// <summary>Linux's driver for CXL memory devices: bound, it registers the memdev that cxl_mem turns into an endpoint port.</summary>
+    public const string CxlPciDriver = "cxl_pci";
 
-    /// <summary>The rule: a function with a CXL DVSEC while the kernel's CXL bus exists has its CDAT read by the kernel.</summary>
-    public static bool KernelOwnsCdat(string sysfsRoot, bool hasCxlDvsec) =>
-        hasCxlDvsec && Directory.Exists(Path.Combine(sysfsRoot, "bus", "cxl"));
+    /// <summary>
+    /// Why the kernel owns this function's CDAT, or null when the broker may read it over DOE. The rule
+    /// (README "Kernel coexistence"): a CXL DVSEC and either a CXL port whose uport is the function or its
+    /// memdev, or cxl_pci bound. The CXL bus alone (<c>/sys/bus/cxl</c>, present whenever the CXL core is built
+    /// into the kernel, as in Debian's) is no evidence: without a port the kernel has no reason to read CDAT.
+    /// </summary>
+    public static string? OwnershipReason(string sysfsRoot, PciAddress address, bool hasCxlDvsec)
+    {
+        if (!hasCxlDvsec)
+            return null;
+        if (FindPorts(sysfsRoot, address).FirstOrDefault() is { } port)
+            return $"CXL DVSEC present and the kernel's CXL port {Path.GetFileName(port)} has this function as its upstream port (cxl_port reads CDAT when it probes it)";
+        string driver = SysfsDriverLink.Read(Path.Combine(sysfsRoot, "bus", "pci", "devices", address.ToString()));
+        if (driver == CxlPciDriver)
+            return $"CXL DVSEC present and bound to {CxlPciDriver} (cxl_mem reads CDAT for the endpoint it registers)";
+        return null;
+    }
 
     /// <summary>True when the config space lists a DVSEC whose vendor is CXL (0x1E98). Reads only.</summary>
     public static bool HasCxlDvsec(IConfigSpace config)
@@ -35,23 +51,28 @@ public static class KernelCdatLocator
     }
 
     /// <summary>The attribute's path, or null when no CXL port of this function exposes one.</summary>
-    public static string? Find(string sysfsRoot, PciAddress address)
+    public static string? Find(string sysfsRoot, PciAddress address) =>
+        FindPorts(sysfsRoot, address).Select(port => Path.Combine(port, AttributeName)).FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// The CXL ports (<c>bus/cxl/devices/*</c>, in name order) whose uport is this function or a memdev
+    /// (<c>memN</c>) directly under it, whether or not they show a CDAT attribute.
+    /// </summary>
+    public static IEnumerable<string> FindPorts(string sysfsRoot, PciAddress address)
     {
         string ports = Path.Combine(sysfsRoot, "bus", "cxl", "devices");
         if (!Directory.Exists(ports))
-            return null;
+            yield break;
         string function = address.ToString();
         foreach (string port in Directory.EnumerateFileSystemEntries(ports).Order(StringComparer.Ordinal))
         {
-            string attribute = Path.Combine(port, AttributeName);
-            if (!File.Exists(attribute) || UpstreamPort(port) is not { } uport)
+            if (UpstreamPort(port) is not { } uport)
                 continue;
             string name = Path.GetFileName(uport);
             string parent = Path.GetFileName(Path.GetDirectoryName(uport) ?? "");
             if (name == function || (name.StartsWith("mem", StringComparison.Ordinal) && parent == function))
-                return attribute;
+                yield return port;
         }
-        return null;
     }
 
     /// <summary>The resolved target of <c>PORT/uport</c>, without a trailing slash; null when there is none.</summary>

@@ -3,6 +3,7 @@ using CmaBroker.Cdat.Table;
 using CmaBroker.Doe;
 using CmaBroker.Doe.Cxl;
 using CmaBroker.Doe.Errors;
+using CmaBroker.Doe.Targets;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -12,9 +13,9 @@ namespace CmaBroker.Service.Cxl;
 
 /// <summary>
 /// Reads a device's CDAT for the D-Bus API (issue 15), choosing the source by the kernel-coexistence
-/// rule: when the kernel owns CDAT (CXL DVSEC + /sys/bus/cxl, or a DOE-driving driver bound) the
-/// mailbox is never touched and the kernel's sysfs copy is read instead (KernelOwned with the reason
-/// when there is none); otherwise the table is read through the mailbox's CDAT queue, and served from
+/// rule: when the kernel owns CDAT (CXL DVSEC and a kernel CXL port for the function or cxl_pci bound, or a
+/// DOE-driving driver bound) the mailbox is never touched and the kernel's sysfs copy is read instead
+/// (KernelOwned with the reason when there is none); otherwise the table is read through the mailbox's CDAT queue, and served from
 /// the device's cache while entry 0 is unchanged (one exchange instead of a full walk).
 /// </summary>
 public sealed partial class DeviceCdatReader(string sysfsRoot, ILogger? logger = null)
@@ -39,9 +40,14 @@ public sealed partial class DeviceCdatReader(string sysfsRoot, ILogger? logger =
         return new CdatReadResult(table, CdatSource.Mailbox, mailbox.ObjectPathElement, FromCache: false);
     }
 
-    /// <summary>Why the kernel owns this device's CDAT, or null when the broker may read it over DOE.</summary>
-    private static string? KernelReason(Device device) =>
-        device.Evidence.KernelOwnedClasses.GetValueOrDefault(ProtocolClass.Cdat) ?? device.Evidence.KernelOwnedReason;
+    /// <summary>
+    /// Why the kernel owns this device's CDAT, or null when the broker may read it over DOE. The rule is checked
+    /// again at each read: a CXL port appearing (cxl_acpi/cxl_mem loaded later) raises no PCI uevent that would
+    /// refresh the device's evidence.
+    /// </summary>
+    private string? KernelReason(Device device) =>
+        device.Evidence.KernelOwnedClasses.GetValueOrDefault(ProtocolClass.Cdat) ?? device.Evidence.KernelOwnedReason
+        ?? (device.Target is PciTargetName ? KernelCdatLocator.OwnershipReason(sysfsRoot, device.Address, device.Evidence.HasCxlDvsec) : null);
 
     private CdatReadResult ReadKernelCopy(Device device, string reason)
     {

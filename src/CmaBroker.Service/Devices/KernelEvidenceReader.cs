@@ -24,8 +24,8 @@ public static class KernelEvidenceReader
             ? $"bound to driver {driver}, which drives DOE itself"
             : null;
         var classes = new Dictionary<ProtocolClass, string>();
-        if (KernelCdatLocator.KernelOwnsCdat(sysfsRoot, hasCxlDvsec))
-            classes[ProtocolClass.Cdat] = KernelCdatLocator.OwnershipReason;
+        if (KernelCdatLocator.OwnershipReason(sysfsRoot, address, hasCxlDvsec) is { } cdat)
+            classes[ProtocolClass.Cdat] = cdat;
         if (exists && Directory.Exists(Path.Combine(deviceDirectory, "tsm")))
             classes[ProtocolClass.Spdm] = "the kernel's PCI TSM interface is present (tsm/)";
         else if (exists && File.Exists(Path.Combine(deviceDirectory, "authenticated")))
@@ -40,21 +40,7 @@ public static class KernelEvidenceReader
         Path.Combine(sysfsRoot, "bus", "pci", "devices", address.ToString());
 
     /// <summary>The bound driver: the last element of the <c>driver</c> symlink's target, "" when unbound.</summary>
-    public static string ReadDriver(string deviceDirectory)
-    {
-        string link = Path.Combine(deviceDirectory, "driver");
-        try
-        {
-            var info = new FileInfo(link);
-            if (info.LinkTarget is { } target)
-                return Path.GetFileName(target.TrimEnd('/'));
-            return Directory.Exists(link) ? Path.GetFileName(Path.GetFullPath(link).TrimEnd('/')) : "";
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    public static string ReadDriver(string deviceDirectory) => SysfsDriverLink.Read(deviceDirectory);
 
     /// <summary>True when the config space lists a DVSEC whose vendor is CXL (0x1E98).</summary>
     public static bool HasCxlDvsec(IConfigSpace config) => KernelCdatLocator.HasCxlDvsec(config);

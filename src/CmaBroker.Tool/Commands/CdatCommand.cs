@@ -12,8 +12,8 @@ namespace CmaBroker.Tool.Commands;
 
 /// <summary>
 /// <c>cmatool cdat TARGET [--mailbox 0xOFF]</c>: read the CDAT over CXL Table Access DOE and print it. On a
-/// <c>pci:</c> target whose CDAT the kernel owns (CXL DVSEC while /sys/bus/cxl exists) no register is written:
-/// the kernel's sysfs copy is printed instead, or KernelOwned when there is none.
+/// <c>pci:</c> target whose CDAT the kernel owns (a CXL DVSEC and a kernel CXL port for the function, or cxl_pci
+/// bound) no register is written: the kernel's sysfs copy is printed instead, or KernelOwned when there is none.
 /// </summary>
 public static class CdatCommand
 {
@@ -22,11 +22,11 @@ public static class CdatCommand
         int? offset = context.CommandLine.Value(ToolOptions.Mailbox.Name) is { } text
             ? (int)ParsedCommandLine.ParseNumber(text, ToolOptions.Mailbox.Name, 0, 0xFFF)
             : null;
-        if (context.Target is PciTargetName pci && KernelOwnsCdat(pci.Address, context.CommandLine.SysfsRoot))
+        if (context.Target is PciTargetName pci && KernelReason(pci.Address, context.CommandLine.SysfsRoot) is { } reason)
         {
             string path = KernelCdatLocator.Find(context.CommandLine.SysfsRoot, pci.Address)
                 ?? throw new CmaException(CmaErrorKind.KernelOwned,
-                    $"{pci}: CDAT is kernel-owned ({KernelCdatLocator.OwnershipReason}) and no CXL port exposes a CDAT attribute for it; the mailbox was not touched");
+                    $"{pci}: CDAT is kernel-owned ({reason}) and no CXL port exposes a CDAT attribute for it; the mailbox was not touched");
             var kernelTable = CdatTable.Parse(File.ReadAllBytes(path));
             Print(context, CdatDocument.From(pci.ToString(), pci.Address.ToString(), "kernel", path, null, kernelTable), kernelTable);
             return ExitCodes.Success;
@@ -39,13 +39,16 @@ public static class CdatCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>Reads config space only (never a DOE register): the README's CXL DVSEC + /sys/bus/cxl rule.</summary>
-    private static bool KernelOwnsCdat(PciAddress address, string sysfsRoot)
+    /// <summary>
+    /// Reads config space only (never a DOE register): the README's rule, a CXL DVSEC and either a kernel CXL port
+    /// whose uport is the function (or its memdev) or cxl_pci bound. Null when the broker's tools may use the mailbox.
+    /// </summary>
+    private static string? KernelReason(PciAddress address, string sysfsRoot)
     {
-        if (!Directory.Exists(Path.Combine(sysfsRoot, "bus", "cxl")))
-            return false;
+        if (!File.Exists(Path.Combine(sysfsRoot, "bus", "pci", "devices", address.ToString(), "config")))
+            return null; // opening the target reports the missing device
         using var config = SysfsConfigSpace.Open(address, sysfsRoot);
-        return KernelCdatLocator.KernelOwnsCdat(sysfsRoot, KernelCdatLocator.HasCxlDvsec(config));
+        return KernelCdatLocator.OwnershipReason(sysfsRoot, address, KernelCdatLocator.HasCxlDvsec(config));
     }
 
     private static void Print(ToolContext context, CdatDocument document, CdatTable table) =>

@@ -8,6 +8,7 @@ using CmaBroker.Emulation.Profiles;
 using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Configuration;
 using CmaBroker.Service.Devices;
+using CmaBroker.Service.Scheduling;
 using CmaBroker.Service.Tests.Devices;
 using CmaBroker.Service.Tests.Support;
 using NUnit.Framework;
@@ -165,11 +166,35 @@ public sealed class DeviceCdatReaderTests : FakeSysfsFixture
         string config = Path.Combine(Sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem)), "config");
         Sysfs.AddCxlBus();
         var table = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!;
-        string attribute = AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", table.Raw.ToArray());
-        AddCxlPort("port1", "pci0000:0c/0000:0c:00.0", [1, 2, 3]); // the switch above: another function's port
+        string attribute = Sysfs.AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", table.Raw.ToArray());
+        Sysfs.AddCxlPort("port1", "pci0000:0c/0000:0c:00.0", [1, 2, 3]); // the switch above: another function's port
         await using var registry = new DeviceRegistry(Config(), null);
         await registry.RescanAsync();
         var device = registry.Get(CxlFunction);
+        byte[] before = File.ReadAllBytes(config);
+
+        var result = await new DeviceCdatReader(Sysfs.Root).ReadAsync(device, Owner);
+
+        Assert.That(result.Source, Is.EqualTo(CdatSource.Kernel));
+        Assert.That(result.Origin, Is.EqualTo(attribute));
+        Assert.That(result.Table.Raw.ToArray(), Is.EqualTo(table.Raw.ToArray()));
+        Assert.That(File.ReadAllBytes(config), Is.EqualTo(before), "no DOE register was written");
+    }
+
+    [Test]
+    public async Task A_kernel_port_that_appears_after_the_device_was_opened_sends_the_next_read_to_the_kernels_copy()
+    {
+        // Opened while only bus/cxl existed (the CXL core built in): CDAT was the broker's. Then cxl_acpi and
+        // cxl_mem load and the endpoint appears, which raises no PCI uevent: the rule is checked again per read.
+        using var cxlMem = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.CxlMem));
+        string config = Path.Combine(Sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem)), "config");
+        Sysfs.AddCxlBus();
+        await using var registry = new DeviceRegistry(Config(), null);
+        await registry.RescanAsync();
+        var device = registry.Get(CxlFunction);
+        Assert.That(device.Evidence.KernelOwnedClasses.ContainsKey(ProtocolClass.Cdat), Is.False);
+        var table = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!;
+        string attribute = Sysfs.AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", table.Raw.ToArray());
         byte[] before = File.ReadAllBytes(config);
 
         var result = await new DeviceCdatReader(Sysfs.Root).ReadAsync(device, Owner);
@@ -186,7 +211,8 @@ public sealed class DeviceCdatReaderTests : FakeSysfsFixture
         using var cxlMem = EmulatedDevices.Create(new EmulatedDeviceSpec(EmulatedProfiles.CxlMem));
         string config = Path.Combine(Sysfs.AddConfig(CxlFunction, DeviceRegistryTests.WithCxlDvsec(cxlMem)), "config");
         Sysfs.AddCxlBus();
-        AddCxlPort("port1", "pci0000:0c/0000:0c:00.0", [1, 2, 3]);
+        Sysfs.AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", null); // the kernel's port, no CDAT shown
+        Sysfs.AddCxlPort("port1", "pci0000:0c/0000:0c:00.0", [1, 2, 3]); // another function's port with one
         await using var registry = new DeviceRegistry(Config(), null);
         await registry.RescanAsync();
         byte[] before = File.ReadAllBytes(config);
@@ -194,7 +220,7 @@ public sealed class DeviceCdatReaderTests : FakeSysfsFixture
         var ex = Assert.ThrowsAsync<CmaException>(async () => await new DeviceCdatReader(Sysfs.Root).ReadAsync(registry.Get(CxlFunction), Owner));
 
         Assert.That(ex!.Kind, Is.EqualTo(CmaErrorKind.KernelOwned));
-        Assert.That(ex.Message, Does.Contain("CXL DVSEC present").And.Contain("CDAT attribute"));
+        Assert.That(ex.Message, Does.Contain("CXL DVSEC present").And.Contain("endpoint2").And.Contain("CDAT attribute"));
         Assert.That(File.ReadAllBytes(config), Is.EqualTo(before), "no DOE register was written");
     }
 
@@ -207,30 +233,11 @@ public sealed class DeviceCdatReaderTests : FakeSysfsFixture
         Sysfs.AddCxlBus();
         byte[] raw = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!.Raw.ToArray();
         raw[^1] ^= 0xFF;
-        AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", raw);
+        Sysfs.AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", raw);
         await using var registry = new DeviceRegistry(Config(), null);
         await registry.RescanAsync();
 
         var ex = Assert.ThrowsAsync<CdatException>(async () => await new DeviceCdatReader(Sysfs.Root).ReadAsync(registry.Get(CxlFunction), Owner));
         Assert.That(ex!.Error, Is.EqualTo(CdatError.BadChecksum));
-    }
-
-    /// <summary>
-    /// A CXL port as sysfs shows it: the real directory under devices/, a link to it in
-    /// bus/cxl/devices, its <c>uport</c> link (relative, as the kernel writes it) and its CDAT attribute.
-    /// </summary>
-    private string AddCxlPort(string name, string uportUnderDevices, byte[] cdat)
-    {
-        string real = Path.Combine(Sysfs.Root, "devices", "platform", "ACPI0017:00", "root0", name);
-        Directory.CreateDirectory(real);
-        string uport = Path.Combine(Sysfs.Root, "devices", uportUnderDevices);
-        Directory.CreateDirectory(uport);
-        File.CreateSymbolicLink(Path.Combine(real, "uport"), Path.GetRelativePath(real, uport));
-        File.WriteAllBytes(Path.Combine(real, "CDAT"), cdat);
-        string bus = Path.Combine(Sysfs.Root, "bus", "cxl", "devices");
-        Directory.CreateDirectory(bus);
-        string link = Path.Combine(bus, name);
-        File.CreateSymbolicLink(link, Path.GetRelativePath(bus, real));
-        return Path.Combine(link, "CDAT");
     }
 }

@@ -93,13 +93,13 @@ public sealed class DeviceRegistryTests : FakeSysfsFixture
     }
 
     [Test]
-    public async Task Tsm_evidence_makes_spdm_kernel_owned_and_a_cxl_dvsec_with_the_cxl_bus_makes_cdat_kernel_owned()
+    public async Task Tsm_evidence_makes_spdm_kernel_owned_and_a_cxl_dvsec_with_a_kernel_cxl_port_for_the_function_makes_cdat_kernel_owned()
     {
         using var good = Good();
         Sysfs.AddFunction(WithTsm, good);
         Sysfs.AddTsm(WithTsm);
         Sysfs.AddConfig(WithDvsec, WithCxlDvsec(good));
-        Sysfs.AddCxlBus();
+        Sysfs.AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{WithDvsec}/mem0", [1, 2, 3, 4]);
         await using var registry = new DeviceRegistry(Config(), null);
 
         await registry.RescanAsync();
@@ -108,8 +108,28 @@ public sealed class DeviceRegistryTests : FakeSysfsFixture
         Assert.That(tsm.ClassOwner(ProtocolClass.Spdm), Does.Contain("tsm/"));
         Assert.That(tsm.ClassOwner(ProtocolClass.Discovery), Is.Null);
         var cxl = registry.Get(WithDvsec).Mailboxes[0];
-        Assert.That(cxl.ClassOwner(ProtocolClass.Cdat), Does.Contain("CXL"));
+        Assert.That(cxl.ClassOwner(ProtocolClass.Cdat), Does.Contain("CXL DVSEC present").And.Contain("endpoint2"));
         Assert.That(cxl.ClassOwner(ProtocolClass.Spdm), Is.Null);
+    }
+
+    [Test]
+    public async Task A_cxl_dvsec_with_only_the_cxl_bus_leaves_cdat_to_the_broker()
+    {
+        // Debian's kernel builds the CXL core in, so bus/cxl exists on every machine; cxl_acpi's root and
+        // host-bridge port belong to no function. Nothing drives this function's mailbox for CDAT.
+        using var good = Good();
+        Sysfs.AddConfig(WithDvsec, WithCxlDvsec(good));
+        Sysfs.AddCxlBus();
+        Sysfs.AddCxlPort("root0", "platform/ACPI0017:00", null);
+        Sysfs.AddCxlPort("port1", "pci0000:0c", null);
+        Sysfs.AddCxlPort("endpoint3", "pci0000:0c/0000:0c:01.0/0000:0e:00.0/mem1", [1, 2, 3, 4]); // another function's
+        await using var registry = new DeviceRegistry(Config(), null);
+
+        await registry.RescanAsync();
+
+        var cxl = registry.Get(WithDvsec).Mailboxes[0];
+        Assert.That(cxl.ClassOwner(ProtocolClass.Cdat), Is.Null);
+        Assert.That(registry.Get(WithDvsec).Evidence.HasCxlDvsec, Is.True);
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using CmaBroker.Doe;
 using CmaBroker.Emulation;
+using CmaBroker.TestSupport;
 
 namespace CmaBroker.Service.Tests.Support;
 
@@ -43,7 +44,11 @@ internal sealed class FakeSysfs(string root)
 
     public void AddTsm(PciAddress address) => Directory.CreateDirectory(Path.Combine(DeviceDirectory(address), "tsm"));
 
-    public void AddCxlBus() => Directory.CreateDirectory(Path.Combine(Root, "bus", "cxl"));
+    /// <summary>Just <c>bus/cxl</c>: a kernel with the CXL core built in, before any CXL driver ran.</summary>
+    public void AddCxlBus() => CxlSysfsTree.AddBus(Root);
+
+    /// <summary>A kernel CXL port (see <see cref="CxlSysfsTree.AddPort"/>); returns its CDAT attribute's path.</summary>
+    public string AddCxlPort(string name, string uportUnderDevices, byte[]? cdat) => CxlSysfsTree.AddPort(Root, name, uportUnderDevices, cdat);
 
     public void SetLockdown(string content)
     {
