@@ -13,7 +13,7 @@ using Tmds.DBus.Protocol;
 namespace CmaBroker.Daemon.Objects;
 
 /// <summary>org.cmabroker.Broker1.Device: one PCI function (or emulated / socket target).</summary>
-public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPolicy access, MediatedExchange exchange)
+public sealed partial class DeviceInterface(Device device, IBrokerModel model, AccessPolicy access, MediatedExchange exchange)
     : ExportedInterface(InterfaceCatalog.Embedded[BrokerNames.DeviceInterface])
 {
     /// <summary>GetEvidence nonces: SPDM GET_MEASUREMENTS carries exactly 32 bytes (DSP0274 "GET_MEASUREMENTS request").</summary>
@@ -46,6 +46,7 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
             new("CertificateSlots", auth.CertificateSlots.ToArray()),
             new("MeasurementState", auth.MeasurementState),
             new("MismatchedIndices", auth.MismatchedIndices.ToArray()),
+            .. SessionProperties(),
         ];
     }
 
@@ -76,7 +77,9 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
             }
             case "GetMeasurements":
             {
-                CallOptions options = CallOptions.Read(ref args, "GetMeasurements", "fresh", "indices");
+                CallOptions options = CallOptions.Read(ref args, "GetMeasurements", "fresh", "indices", "session");
+                if (options.Bool("session") == true)
+                    return GetSessionMeasurementsAsync(call, options.Bytes("indices"));
                 return GetMeasurementsAsync(call, options.Bool("fresh") ?? false, options.Bytes("indices"));
             }
             case "GetEvidence":
@@ -104,7 +107,7 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
             case "ReadCdat":
                 return ReadCdatAsync(call);
             default:
-                throw new DBusMethodException(StandardErrors.UnknownMethod, call.Method.Name);
+                return InvokeSessionMethod(call, ref args) ?? throw new DBusMethodException(StandardErrors.UnknownMethod, call.Method.Name);
         }
     }
 

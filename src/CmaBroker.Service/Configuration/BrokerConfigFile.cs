@@ -29,6 +29,9 @@ public sealed class BrokerConfigFile
     public bool? Hotplug { get; set; }
     public long? ReauthenticationIntervalMs { get; set; }
     public int? CertificateExpiryWarningDays { get; set; }
+    public string? Session { get; set; }
+    public int? SessionIdleTimeoutS { get; set; }
+    public long? SessionKeyUpdateMessages { get; set; }
 }
 
 /// <summary>Source-generated (NativeAOT-safe) JSON metadata for the configuration file.</summary>

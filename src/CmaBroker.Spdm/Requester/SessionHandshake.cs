@@ -41,7 +41,7 @@ public static class SessionHandshake
             throw new SessionFailedException($"KEY_EXCHANGE_RSP of {bytes.Length} bytes is truncated or its opaque data length is invalid", SessionFailure.Protocol);
         channel.TrimLastResponse(length);
         if ((response.MutAuthRequested & 0x07) != 0)
-            throw SpdmProtocolException.Unsupported($"responder requests mutual authentication (MutAuthRequested 0x{response.MutAuthRequested:x2}), which is not supported");
+            throw new MutualAuthenticationRequestedException(response.MutAuthRequested);
         if (!SecuredMessageOpaqueData.TryReadSelection(version, response.OpaqueData, out ushort securedVersion)
             || !SecuredMessageOpaqueData.SupportedVersions.Contains(securedVersion))
             throw new SessionFailedException("KEY_EXCHANGE_RSP opaque data selects no secured-message version this requester offered", SessionFailure.Protocol);
