@@ -76,6 +76,14 @@ internal sealed class BrokerClient : IDisposable
         CallAsync(devicePath, BrokerNames.DeviceInterface, "Authenticate", "a{sv}", (ref MessageWriter w) => w.WriteDictionary(options),
             static (Message m, object? _) => m.GetBodyReader().ReadDictionaryOfStringToVariantValue());
 
+    public Task<Dictionary<string, VariantValue>> EstablishSessionAsync(string devicePath) =>
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "EstablishSession", "a{sv}", (ref MessageWriter w) => w.WriteDictionary(new Dictionary<string, VariantValue>()),
+            static (Message m, object? _) => m.GetBodyReader().ReadDictionaryOfStringToVariantValue());
+
+    public Task<bool> EndSessionAsync(string devicePath) =>
+        CallAsync(devicePath, BrokerNames.DeviceInterface, "EndSession", "a{sv}", (ref MessageWriter w) => w.WriteDictionary(new Dictionary<string, VariantValue>()),
+            static (Message m, object? _) => m.GetBodyReader().ReadBool());
+
     public Task<byte[][]> GetCertificateChainAsync(string devicePath, byte slot) =>
         CallAsync(devicePath, BrokerNames.DeviceInterface, "GetCertificateChain", "y", (ref MessageWriter w) => w.WriteByte(slot),
             static (Message m, object? _) =>

@@ -53,7 +53,7 @@ internal sealed class CliArguments
                     case "--json": parsed.Json = true; break;
                     case "--help": parsed.Help = true; break;
                     case "--version": parsed.Version = true; break;
-                    case "--pem" or "--fresh":
+                    case "--pem" or "--fresh" or "--session" or "--establish" or "--end":
                     case "--slot" or "--nonce" or "--max" or "--mailbox":
                     case "--stream-id" or "--port-index" or "--rid-base" or "--rid-limit" or "--timeout-ms":
                         parsed._options[name] = value;

@@ -30,6 +30,7 @@ internal static class DBusErrorMapping
         BrokerNames.ErrorPrefix + "KernelOwned" => CmaErrorKind.KernelOwned,
         BrokerNames.ErrorPrefix + "Lockdown" => CmaErrorKind.Lockdown,
         BrokerNames.ErrorPrefix + "Untrusted" => CmaErrorKind.Untrusted,
+        BrokerNames.ErrorPrefix + "SessionFailed" => CmaErrorKind.SessionFailed,
         "org.freedesktop.DBus.Error.AccessDenied" => CmaErrorKind.PermissionDenied,
         "org.freedesktop.DBus.Error.UnknownObject" => CmaErrorKind.NotFound,
         "org.freedesktop.DBus.Error.InvalidArgs" => CmaErrorKind.InvalidArgument,

@@ -28,10 +28,18 @@ internal static class HelpText
             certificates DEVICE [--slot N] [--pem]
                                         The device's certificate chain for slot N (default 0), root
                                         first; --pem prints PEM blocks for openssl.
-            measurements DEVICE [--fresh]
+            measurements DEVICE [--fresh | --session]
                                         The last verified measurement blocks, each marked DIFFERS
                                         when it differs from the daemon's reference.d; --fresh asks
-                                        the device again (needs group cmabroker).
+                                        the device again (needs group cmabroker); --session asks it
+                                        inside the broker's SPDM secure session, opening one when
+                                        needed (needs group cmabroker).
+            session DEVICE [--establish | --end]
+                                        The broker's secure session with the device: state, SPDM
+                                        version, algorithms, when it was established, whether it
+                                        is mutual. --establish opens one (or shows the one that is
+                                        up), --end ends it with END_SESSION. Acting needs root or
+                                        group cmabroker; showing is open to everyone.
             evidence DEVICE --nonce HEX Signed measurements over your 32-byte nonce, with transcript,
                                         signature and chain, for a remote verifier.
             enroll DEVICE               Write the device's current verified measurements as its
@@ -101,6 +109,7 @@ internal static class HelpText
             11  mailbox dead
             12  kernel-owned
             13  lockdown
+            14  session failed (the secure session could not be established or broke)
 
         EXAMPLES
             cmactl list
@@ -111,6 +120,8 @@ internal static class HelpText
             cmactl exchange 0000:03:00.0 1 0 00000000
             cmactl cdat 0000:0d:00.0
             cmactl ide setup ca00:20:00.0 --stream-id 1 --addr-range 0x80000000:0x8fffffff
+            cmactl session 0000:03:00.0 --establish
+            cmactl measurements 0000:03:00.0 --session
             cmactl --address unix:path=/tmp/cma/bus.sock monitor
 
         SEE ALSO

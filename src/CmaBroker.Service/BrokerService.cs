@@ -6,6 +6,7 @@ using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Ide;
 using CmaBroker.Service.Policy;
+using CmaBroker.Service.Sessions;
 using CmaBroker.Spdm.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -40,6 +41,7 @@ public sealed partial class BrokerService : IAsyncDisposable
     private PolicySet _policies;
     private Task _coldplugAuthentication = Task.CompletedTask;
     private Task _ideKeyRefresh = Task.CompletedTask;
+    private Task _sessionMaintenance = Task.CompletedTask;
     private volatile bool _started;
 
     /// <summary>Creates the service with <paramref name="config"/>; trust and reference are loaded now (a bad file throws InvalidArgument).</summary>
@@ -54,7 +56,9 @@ public sealed partial class BrokerService : IAsyncDisposable
         Authenticator = new DeviceAuthenticator(() => Policies, _options.Authentication, _options.Time, loggerFactory.CreateLogger<DeviceAuthenticator>());
         Cdat = new DeviceCdatReader(config.SysfsRoot, loggerFactory.CreateLogger<DeviceCdatReader>());
         Ide = new DeviceIdeService(() => Policies, _options.Time, loggerFactory);
+        Sessions = new SessionManager(() => Policies, _options.Authentication, _options.Time, loggerFactory.CreateLogger<SessionManager>());
         Registry.DeviceAdded += OnDeviceAdded;
+        Registry.DeviceRemoved += (_, device) => Sessions.Forget(device);
     }
 
     public DeviceRegistry Registry { get; }
@@ -66,6 +70,8 @@ public sealed partial class BrokerService : IAsyncDisposable
 
     /// <summary>IDE_KM: Selective IDE stream query, set-up, key refresh and stop.</summary>
     public DeviceIdeService Ide { get; }
+    /// <summary>The broker's SPDM secure sessions (configuration <c>session</c>).</summary>
+    public SessionManager Sessions { get; }
 
     /// <summary>Configuration, trust and reference in force.</summary>
     public PolicySet Policies { get { lock (_gate) return _policies; } }
@@ -93,6 +99,7 @@ public sealed partial class BrokerService : IAsyncDisposable
         var devices = await Registry.RescanAsync(cancellationToken).ConfigureAwait(false);
         _started = true;
         _ideKeyRefresh = new PeriodicIdeKeyRefresh(Ide, Registry, () => Config.IdeKeyRefreshInterval, _options.Time).RunAsync(_stopping.Token);
+        _sessionMaintenance = Sessions.RunAsync(() => Registry.Devices, _stopping.Token);
         if (Config.AuthenticateOnAdd)
             _coldplugAuthentication = AuthenticateAllAsync(devices, Config.AuthenticationParallelism, _stopping.Token);
     }
@@ -100,16 +107,29 @@ public sealed partial class BrokerService : IAsyncDisposable
     /// <summary>Authenticates one device on request and returns its new state.</summary>
     public async Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot = null, CancellationToken cancellationToken = default)
     {
+        // Re-authentication and a session do not mix (GET_VERSION ends it, CHALLENGE is refused inside it):
+        // END_SESSION first, authenticate, then bring the session back.
+        bool hadSession = await Sessions.SuspendAsync(device, cancellationToken).ConfigureAwait(false);
         var snapshot = await Authenticator.AuthenticateAsync(device, slot, cancellationToken).ConfigureAwait(false);
         DeviceAuthenticated?.Invoke(this, device);
+        await Sessions.ResumeAsync(device, hadSession, cancellationToken).ConfigureAwait(false);
         return snapshot;
     }
 
     /// <summary>Signed measurements over <paramref name="nonce"/> for a remote verifier (see <see cref="DeviceAuthenticator.GetEvidenceAsync"/>).</summary>
     public async Task<EvidenceResult> GetEvidenceAsync(Device device, byte[] nonce, CancellationToken cancellationToken = default)
     {
-        var evidence = await Authenticator.GetEvidenceAsync(device, nonce, null, cancellationToken).ConfigureAwait(false);
-        DeviceAuthenticated?.Invoke(this, device);
+        bool hadSession = await Sessions.SuspendAsync(device, cancellationToken).ConfigureAwait(false);
+        EvidenceResult evidence;
+        try
+        {
+            evidence = await Authenticator.GetEvidenceAsync(device, nonce, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            DeviceAuthenticated?.Invoke(this, device);
+        }
+        await Sessions.ResumeAsync(device, hadSession, cancellationToken).ConfigureAwait(false);
         return evidence;
     }
 
@@ -234,12 +254,16 @@ public sealed partial class BrokerService : IAsyncDisposable
         {
             // Expected: the refresh loop was cancelled.
         }
+        await _sessionMaintenance.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // END_SESSION for every session while the mailboxes still serve.
+        await Sessions.EndAllAsync(cancellationToken).ConfigureAwait(false);
         await Registry.ShutdownAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        await Sessions.DisposeAsync().ConfigureAwait(false);
         await Registry.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }

@@ -59,6 +59,8 @@ internal static class EvidenceCommands
     public static CommandRun Measurements(CliArguments args)
     {
         var device = DeviceArgument.Parse(args.Positionals[0]);
+        if (args.HasFlag("--fresh") && args.HasFlag("--session"))
+            throw CliException.Usage("measurements: --fresh and --session exclude each other (--session reads them fresh, inside the session)");
         return ctx => MeasurementsAsync(ctx, device);
     }
 
@@ -68,6 +70,8 @@ internal static class EvidenceCommands
         var options = new Dictionary<string, Tmds.DBus.Protocol.VariantValue>();
         if (ctx.Args.HasFlag("--fresh"))
             options["fresh"] = true;
+        if (ctx.Args.HasFlag("--session"))
+            options["session"] = true;
         MeasurementBlock[] blocks = await ctx.Client.GetMeasurementsAsync(path, options);
         // The broker's comparison with reference.d, read after the call so a --fresh reading is judged too.
         var properties = await ctx.Client.GetAllPropertiesAsync(path, BrokerNames.DeviceInterface);

@@ -17,10 +17,11 @@ public static class BrokerErrors
     public const string Untrusted = BrokerNames.ErrorPrefix + "Untrusted";
     public const string KernelOwned = BrokerNames.ErrorPrefix + "KernelOwned";
     public const string Lockdown = BrokerNames.ErrorPrefix + "Lockdown";
+    public const string SessionFailed = BrokerNames.ErrorPrefix + "SessionFailed";
 
     /// <summary>Every broker error name, in the order the interface XML documents them.</summary>
     public static readonly IReadOnlyList<string> All =
-        [NoSuchDevice, Unsupported, Busy, Timeout, DeviceGone, MailboxDead, AccessDenied, InvalidArgument, ProtocolError, Untrusted, KernelOwned, Lockdown];
+        [NoSuchDevice, Unsupported, Busy, Timeout, DeviceGone, MailboxDead, AccessDenied, InvalidArgument, ProtocolError, Untrusted, KernelOwned, Lockdown, SessionFailed];
 
     /// <summary>The D-Bus error name for <paramref name="kind"/>; <see cref="CmaErrorKind.Failed"/> maps to the standard Failed.</summary>
     public static string NameOf(CmaErrorKind kind) => kind switch
@@ -37,6 +38,7 @@ public static class BrokerErrors
         CmaErrorKind.KernelOwned => KernelOwned,
         CmaErrorKind.Lockdown => Lockdown,
         CmaErrorKind.Untrusted => Untrusted,
+        CmaErrorKind.SessionFailed => SessionFailed,
         _ => StandardErrors.Failed,
     };
 }

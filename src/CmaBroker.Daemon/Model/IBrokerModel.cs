@@ -54,6 +54,9 @@ public interface IBrokerModel
     /// <summary>Writes a reference entry from the current verified measurements; returns the file written.</summary>
     Task<string> EnrollAsync(Device device, CancellationToken cancellationToken);
 
+    /// <summary>The broker's SPDM secure sessions (issue 14; the Device interface's session methods).</summary>
+    Service.Sessions.SessionManager Sessions { get; }
+
     /// <summary>The device's CDAT with its source (mailbox, cached while entry 0 is unchanged, or the kernel's sysfs copy).</summary>
     Task<CdatReadResult> ReadCdatAsync(Device device, string owner, CancellationToken cancellationToken);
 

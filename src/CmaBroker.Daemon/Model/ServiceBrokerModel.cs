@@ -51,6 +51,8 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
 
     public IReadOnlyCollection<Device> Devices => _service.Registry.Devices;
 
+    public global::CmaBroker.Service.Sessions.SessionManager Sessions => _service.Sessions;
+
     public event Action<Device>? DeviceAdded;
 
     public event Action<Device>? DeviceRemoved;

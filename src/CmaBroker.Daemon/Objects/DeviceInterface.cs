@@ -15,7 +15,7 @@ using Tmds.DBus.Protocol;
 namespace CmaBroker.Daemon.Objects;
 
 /// <summary>org.cmabroker.Broker1.Device: one PCI function (or emulated / socket target).</summary>
-public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPolicy access, MediatedExchange exchange)
+public sealed partial class DeviceInterface(Device device, IBrokerModel model, AccessPolicy access, MediatedExchange exchange)
     : ExportedInterface(InterfaceCatalog.Embedded[BrokerNames.DeviceInterface])
 {
     /// <summary>GetEvidence nonces: SPDM GET_MEASUREMENTS carries exactly 32 bytes (DSP0274 "GET_MEASUREMENTS request").</summary>
@@ -55,6 +55,7 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
             new("IdeKeySet", ide.KeySet),
             new("IdeLastKeyRefresh", Microseconds(ide.LastKeyRefresh)),
             new("IdeError", ide.Error),
+            .. SessionProperties(),
         ];
     }
 
@@ -85,7 +86,9 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
             }
             case "GetMeasurements":
             {
-                CallOptions options = CallOptions.Read(ref args, "GetMeasurements", "fresh", "indices");
+                CallOptions options = CallOptions.Read(ref args, "GetMeasurements", "fresh", "indices", "session");
+                if (options.Bool("session") == true)
+                    return GetSessionMeasurementsAsync(call, options.Bytes("indices"));
                 return GetMeasurementsAsync(call, options.Bool("fresh") ?? false, options.Bytes("indices"));
             }
             case "GetEvidence":
@@ -138,7 +141,7 @@ public sealed class DeviceInterface(Device device, IBrokerModel model, AccessPol
                     IdeValues.Status(await model.IdeStopAsync(device, options.Byte("stream_id"), options.Byte("port_index"), options.Timeout(), ct).ConfigureAwait(false), device.Ide));
             }
             default:
-                throw new DBusMethodException(StandardErrors.UnknownMethod, call.Method.Name);
+                return InvokeSessionMethod(call, ref args) ?? throw new DBusMethodException(StandardErrors.UnknownMethod, call.Method.Name);
         }
     }
 

@@ -29,6 +29,8 @@ public enum CmaErrorKind
     Lockdown,
     /// <summary>Authentication completed but the device is not trusted. D-Bus Untrusted.</summary>
     Untrusted,
+    /// <summary>A secure session could not be established or broke (handshake, record, dropped). D-Bus SessionFailed.</summary>
+    SessionFailed,
     /// <summary>Anything else (I/O failure).</summary>
     Failed,
 }

@@ -20,6 +20,7 @@ public static class ErrorKindNames
         CmaErrorKind.KernelOwned => "kernel-owned",
         CmaErrorKind.Lockdown => "lockdown",
         CmaErrorKind.Untrusted => "untrusted",
+        CmaErrorKind.SessionFailed => "session-failed",
         _ => "failed",
     };
 }

@@ -20,6 +20,7 @@ public static class ExitCodes
     public const int MailboxDead = 11;
     public const int KernelOwned = 12;
     public const int Lockdown = 13;
+    public const int SessionFailed = 14;
 
     public static int For(CmaErrorKind kind) => kind switch
     {
@@ -35,6 +36,7 @@ public static class ExitCodes
         CmaErrorKind.KernelOwned => KernelOwned,
         CmaErrorKind.Lockdown => Lockdown,
         CmaErrorKind.Untrusted => Untrusted,
+        CmaErrorKind.SessionFailed => SessionFailed,
         _ => Failed,
     };
 }

@@ -77,6 +77,15 @@ public sealed record BrokerConfig
     /// <summary>Scan every PCI function under <see cref="SysfsRoot"/> for DOE capabilities.</summary>
     public bool ScanPci { get; init; } = true;
 
+    /// <summary>When the broker holds an SPDM secure session with a device (docs/configuration.md "Sessions").</summary>
+    public Sessions.SessionPolicy Session { get; init; } = Sessions.SessionPolicy.OnDemand;
+
+    /// <summary>An established session nobody used for this long is ended; null = never (always mode keeps it regardless).</summary>
+    public TimeSpan? SessionIdleTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>KEY_UPDATE (UpdateAllKeys) once a key has protected this many records (AES-GCM is safe far beyond: 2^32).</summary>
+    public long SessionKeyUpdateMessages { get; init; } = 1L << 20;
+
     /// <summary>Where <c>Enroll</c> writes (inside <see cref="ReferenceDirectory"/>).</summary>
     public string EnrollDirectory => ReferenceDirectory;
 }

@@ -30,6 +30,9 @@ public sealed class BrokerConfigFile
     public long? ReauthenticationIntervalMs { get; set; }
     public int? CertificateExpiryWarningDays { get; set; }
     public long? IdeKeyRefreshIntervalS { get; set; }
+    public string? Session { get; set; }
+    public int? SessionIdleTimeoutS { get; set; }
+    public long? SessionKeyUpdateMessages { get; set; }
 }
 
 /// <summary>Source-generated (NativeAOT-safe) JSON metadata for the configuration file.</summary>

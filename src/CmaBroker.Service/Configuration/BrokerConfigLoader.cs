@@ -199,11 +199,30 @@ public static class BrokerConfigLoader
             IdeKeyRefreshInterval = file.IdeKeyRefreshIntervalS is { } seconds
                 ? (Seconds(where, "ideKeyRefreshIntervalS", seconds, 0, 30L * 86_400) is { } each && each > TimeSpan.Zero ? each : null)
                 : defaults.IdeKeyRefreshInterval,
+            Session = file.Session is { } session ? SessionPolicy(where, session) : defaults.Session,
+            // 0 = an on-demand session stays until ended, reset or stop; at most a day.
+            SessionIdleTimeout = InRange(where, "sessionIdleTimeoutS", file.SessionIdleTimeoutS, 0, 86_400) is { } idle
+                ? (idle > 0 ? TimeSpan.FromSeconds(idle) : null) : defaults.SessionIdleTimeout,
+            SessionKeyUpdateMessages = file.SessionKeyUpdateMessages is { } limit
+                ? (limit is >= 2 and <= MaxKeyUpdateMessages ? limit
+                    : throw Invalid(where, "sessionKeyUpdateMessages", $"must be between 2 and {MaxKeyUpdateMessages} (got {limit}); the AEAD's safe limit is 2^32 records"))
+                : defaults.SessionKeyUpdateMessages,
         };
         if (config.SocketTimeoutMin > config.SocketTimeoutMax)
             throw Invalid(where, "socketTimeoutMinMs", $"must not exceed socketTimeoutMaxMs ({config.SocketTimeoutMax.TotalMilliseconds:0})");
         return config;
     }
+
+    /// <summary>Well below AES-GCM's 2^32-record limit per key (NIST SP 800-38D), so a key update always comes first.</summary>
+    public const long MaxKeyUpdateMessages = 1L << 31;
+
+    private static Sessions.SessionPolicy SessionPolicy(string where, string value) => value switch
+    {
+        "never" => Sessions.SessionPolicy.Never,
+        "on-demand" => Sessions.SessionPolicy.OnDemand,
+        "always" => Sessions.SessionPolicy.Always,
+        _ => throw Invalid(where, "session", $"'{value}' is not one of never, on-demand, always"),
+    };
 
     private static string ConfigurationDirectory(Func<string, string?> environment) =>
         FirstPath(environment(ConfigurationDirectoryVariable)) ?? BrokerConfig.DefaultConfigurationDirectory;
@@ -285,6 +304,9 @@ public static class BrokerConfigLoader
         ReauthenticationIntervalMs = (long)(c.ReauthenticationInterval?.TotalMilliseconds ?? 0),
         CertificateExpiryWarningDays = (int)c.CertificateExpiryWarning.TotalDays,
         IdeKeyRefreshIntervalS = (long)(c.IdeKeyRefreshInterval?.TotalSeconds ?? 0),
+        Session = Sessions.SessionPolicies.Name(c.Session),
+        SessionIdleTimeoutS = (int)(c.SessionIdleTimeout?.TotalSeconds ?? 0),
+        SessionKeyUpdateMessages = c.SessionKeyUpdateMessages,
     };
 
     private static CmaException Invalid(string source, string? key, string reason) =>

@@ -10,7 +10,7 @@ namespace CmaBroker.Service.Devices;
 /// its identity, its DOE mailboxes and its authentication state. The daemon exports it as
 /// <c>…/devices/pci_DDDD_BB_DD_F</c> and turns <see cref="PropertiesChanged"/> into PropertiesChanged.
 /// </summary>
-public sealed class Device
+public sealed partial class Device
 {
     private readonly object _gate = new();
     private DeviceAuthSnapshot _auth = DeviceAuthSnapshot.Initial;

@@ -10,7 +10,7 @@ namespace CmaBroker.Service.Devices;
 /// requests enter here and are checked (protocol listed, class not kernel-owned, no lockdown)
 /// before they queue.
 /// </summary>
-public sealed class Mailbox
+public sealed partial class Mailbox
 {
     private readonly string? _fixedState;
     private readonly string _fixedReason;
@@ -85,16 +85,18 @@ public sealed class Mailbox
         TimeSpan? deadline = null, CancellationToken cancellationToken = default)
     {
         var scheduler = CheckUsable(protocol);
+        RefuseWhileSessionUp(protocol);
         return scheduler.ExchangeAsync(new DoeObject(protocol, PadToDwords(payload)), owner, deadline, cancellationToken);
     }
 
     /// <summary>Takes the lease on <paramref name="className"/> (only <c>spdm</c> can be leased) for a client.</summary>
-    public Task<SchedulerLease> AcquireLeaseAsync(string className, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
+    public async Task<SchedulerLease> AcquireLeaseAsync(string className, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         if (ProtocolClasses.Parse(className) != ProtocolClass.Spdm)
             throw new CmaException(CmaErrorKind.Unsupported, $"{Name}: only the spdm class can be leased (asked for '{className}')");
         var scheduler = CheckUsable(Protocols.FirstOrDefault(p => ProtocolClasses.Of(p) == ProtocolClass.Spdm, DoeProtocol.Cma));
-        return scheduler.AcquireLeaseAsync(owner, duration, null, cancellationToken);
+        await EndSessionForLeaseAsync(cancellationToken).ConfigureAwait(false);
+        return await scheduler.AcquireLeaseAsync(owner, duration, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Forgets a disconnected client's queued requests and lease.</summary>

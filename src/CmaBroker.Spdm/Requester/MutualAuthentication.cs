@@ -26,7 +26,7 @@ internal static class MutualAuthentication
     public static BaseAsymAlgorithms Check(NegotiatedParameters n, byte mutual, RequesterIdentity? identity)
     {
         if (identity is null)
-            throw SpdmProtocolException.Unsupported($"responder requests mutual authentication (MutAuthRequested 0x{mutual:x2}) but no requester certificate chain and key are configured");
+            throw new MutualAuthenticationRequestedException(mutual);
         if ((n.RequesterFlags & SpdmCapabilityFlags.MutAuth) == 0)
             throw SpdmProtocolException.Protocol($"responder requests mutual authentication (MutAuthRequested 0x{mutual:x2}) although the requester did not announce MUT_AUTH_CAP");
         if (mutual is not (Signed or Encapsulated or EncapsulatedWithDigests))

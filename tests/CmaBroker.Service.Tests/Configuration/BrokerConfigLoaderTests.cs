@@ -55,6 +55,22 @@ public sealed class BrokerConfigLoaderTests
     }
 
     [Test]
+    public void Session_keys_are_read_and_zero_idle_timeout_means_never()
+    {
+        string path = Write("""{ "session": "always", "sessionIdleTimeoutS": 0, "sessionKeyUpdateMessages": 1000 }""");
+
+        var config = BrokerConfigLoader.Load(path, null, Environment());
+
+        Assert.That(config.Session, Is.EqualTo(CmaBroker.Service.Sessions.SessionPolicy.Always));
+        Assert.That(config.SessionIdleTimeout, Is.Null);
+        Assert.That(config.SessionKeyUpdateMessages, Is.EqualTo(1000));
+        Assert.That(new BrokerConfig().Session, Is.EqualTo(CmaBroker.Service.Sessions.SessionPolicy.OnDemand), "default on-demand");
+        Assert.That(new BrokerConfig().SessionKeyUpdateMessages, Is.LessThan(1L << 32), "well below the AEAD limit");
+        var overridden = BrokerConfigLoader.ApplyOverrides(config, ["session=never"]);
+        Assert.That(overridden.Session, Is.EqualTo(CmaBroker.Service.Sessions.SessionPolicy.Never));
+    }
+
+    [Test]
     public void Explicit_keys_override_the_environment()
     {
         string path = Write("""{ "stateDirectory": "/srv/state", "targets": ["emulated:good#2", "spdm-socket:127.0.0.1:2323"], "requestDeadlineMs": 250 }""");
@@ -77,6 +93,9 @@ public sealed class BrokerConfigLoaderTests
     [TestCase("""{ "bus": "tcp" }""", "bus", "D-Bus address")]
     [TestCase("""{ "socketTimeoutMinMs": 5000, "socketTimeoutMaxMs": 1000 }""", "socketTimeoutMinMs", "must not exceed")]
     [TestCase("""{ "challengeSlot": 8 }""", "challengeSlot", "between 0 and 7")]
+    [TestCase("""{ "session": "sometimes" }""", "session", "never, on-demand, always")]
+    [TestCase("""{ "sessionIdleTimeoutS": -1 }""", "sessionIdleTimeoutS", "between 0 and 86400")]
+    [TestCase("""{ "sessionKeyUpdateMessages": 4294967296 }""", "sessionKeyUpdateMessages", "safe limit is 2^32")]
     public void A_bad_value_names_the_file_the_key_and_the_reason(string json, string key, string reason)
     {
         string path = Write(json);
