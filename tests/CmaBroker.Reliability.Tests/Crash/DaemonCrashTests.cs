@@ -31,18 +31,24 @@ public sealed class DaemonCrashTests
         await using PrivateBus bus = await PrivateBus.StartAsync();
         using var directories = DaemonDirectories.Create();
         SpdmProfiles.WriteTrustAnchors(directories.Trust);
+        // The demo's reference (the good profile's measurements): good earns "match", mismatch must never get it.
+        foreach (string file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "packaging", "demo", "reference.d"), "*.json"))
+            File.Copy(file, Path.Combine(directories.Reference, Path.GetFileName(file)));
         using BusClient client = await BusClient.ConnectAsync(bus.Address);
         var verdicts = new Dictionary<string, HashSet<string>>();
         int killedWhileWriting = 0;
 
         for (int iteration = 0; iteration < iterations; iteration++)
         {
+            DateTime started = DateTime.UtcNow;
             DaemonProcess daemon = DaemonProcess.Start(bus.Address, Targets, directories);
             await daemon.WaitForNameAsync(client, TimeSpan.FromMinutes(2));
-            // Keep re-authenticating every device (each verdict is saved) until the kill at a random moment.
+            // Keep re-authenticating every device (each verdict is saved) until the kill at a random moment, counted
+            // from this daemon's first save (an event, not a guess at how long start-up takes on a loaded machine).
             using var stop = new CancellationTokenSource();
             Task churn = ChurnAsync(client, stop.Token);
-            await Task.Delay(random.Next(0, 1500));
+            await WaitForASaveAsync(directories.State, started, daemon);
+            await Task.Delay(random.Next(0, 1000));
             bool writing = Directory.GetFiles(directories.State, "*.tmp*").Length > 0;
             await ProcessRunner.RunAsync("kill", ["-KILL", daemon.ProcessId.ToString()]);
             Assert.That(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)), Is.EqualTo(128 + 9), "exit status of SIGKILL");
@@ -68,6 +74,17 @@ public sealed class DaemonCrashTests
 
         // The next daemon starts on whatever the last kill left.
         await using BrokerRestart restart = await BrokerRestart.StartAsync(bus.Address, directories, client);
+    }
+
+    private static async Task WaitForASaveAsync(string stateDirectory, DateTime since, DaemonProcess daemon)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!Directory.GetFiles(stateDirectory, "pci_*.json").Any(f => File.GetLastWriteTimeUtc(f) >= since.AddSeconds(-1)))
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"cma-brokerd saved no state within 2 minutes:\n{daemon.Log}");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>good: authenticated; bad-cert: never authenticated; mismatch: never a measurement match.</summary>
