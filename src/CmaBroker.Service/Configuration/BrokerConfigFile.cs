@@ -29,6 +29,8 @@ public sealed class BrokerConfigFile
     public bool? Hotplug { get; set; }
     public long? ReauthenticationIntervalMs { get; set; }
     public int? CertificateExpiryWarningDays { get; set; }
+    public string? RequesterCertChain { get; set; }
+    public string? RequesterKey { get; set; }
 }
 
 /// <summary>Source-generated (NativeAOT-safe) JSON metadata for the configuration file.</summary>

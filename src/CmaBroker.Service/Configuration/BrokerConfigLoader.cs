@@ -196,6 +196,13 @@ public static class BrokerConfigLoader
             CertificateExpiryWarning = InRange(where, "certificateExpiryWarningDays", file.CertificateExpiryWarningDays, 0, 3650) is { } days
                 ? TimeSpan.FromDays(days) : defaults.CertificateExpiryWarning,
         };
+        config = config with
+        {
+            RequesterCertChain = NonEmpty(where, "requesterCertChain", file.RequesterCertChain),
+            RequesterKey = NonEmpty(where, "requesterKey", file.RequesterKey),
+        };
+        if ((config.RequesterCertChain is null) != (config.RequesterKey is null))
+            throw Invalid(where, config.RequesterKey is null ? "requesterKey" : "requesterCertChain", "requesterCertChain and requesterKey are set together or not at all");
         if (config.SocketTimeoutMin > config.SocketTimeoutMax)
             throw Invalid(where, "socketTimeoutMinMs", $"must not exceed socketTimeoutMaxMs ({config.SocketTimeoutMax.TotalMilliseconds:0})");
         return config;
@@ -276,6 +283,8 @@ public static class BrokerConfigLoader
         Hotplug = c.Hotplug,
         ReauthenticationIntervalMs = (long)(c.ReauthenticationInterval?.TotalMilliseconds ?? 0),
         CertificateExpiryWarningDays = (int)c.CertificateExpiryWarning.TotalDays,
+        RequesterCertChain = c.RequesterCertChain,
+        RequesterKey = c.RequesterKey,
     };
 
     private static CmaException Invalid(string source, string? key, string reason) =>
