@@ -228,6 +228,14 @@ public sealed partial class BrokerService : IAsyncDisposable
         {
             problems.Add(e.Message);
         }
+        try
+        {
+            RequesterIdentityLoader.Load(config);
+        }
+        catch (CmaException e)
+        {
+            problems.Add(e.Message);
+        }
         return problems;
     }
 

@@ -41,6 +41,12 @@ public sealed record BrokerConfig
     /// <summary>Wait after a hotplug <c>add</c> before the driver is re-checked and the mailbox first written.</summary>
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The requester's PEM certificate chain for mutual authentication in sessions (with <see cref="RequesterKey"/>), or null.</summary>
+    public string? RequesterCertChain { get; init; }
+
+    /// <summary>The requester's PEM private key; must be a regular file owned by root with mode 0600.</summary>
+    public string? RequesterKey { get; init; }
+
     public string TrustDirectory { get; init; } = Path.Combine(DefaultConfigurationDirectory, "trust.d");
 
     public string ReferenceDirectory { get; init; } = Path.Combine(DefaultConfigurationDirectory, "reference.d");

@@ -33,6 +33,8 @@ public sealed class BrokerConfigFile
     public string? Session { get; set; }
     public int? SessionIdleTimeoutS { get; set; }
     public long? SessionKeyUpdateMessages { get; set; }
+    public string? RequesterCertChain { get; set; }
+    public string? RequesterKey { get; set; }
 }
 
 /// <summary>Source-generated (NativeAOT-safe) JSON metadata for the configuration file.</summary>

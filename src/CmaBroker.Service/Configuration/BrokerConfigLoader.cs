@@ -208,6 +208,13 @@ public static class BrokerConfigLoader
                     : throw Invalid(where, "sessionKeyUpdateMessages", $"must be between 2 and {MaxKeyUpdateMessages} (got {limit}); the AEAD's safe limit is 2^32 records"))
                 : defaults.SessionKeyUpdateMessages,
         };
+        config = config with
+        {
+            RequesterCertChain = NonEmpty(where, "requesterCertChain", file.RequesterCertChain),
+            RequesterKey = NonEmpty(where, "requesterKey", file.RequesterKey),
+        };
+        if ((config.RequesterCertChain is null) != (config.RequesterKey is null))
+            throw Invalid(where, config.RequesterKey is null ? "requesterKey" : "requesterCertChain", "requesterCertChain and requesterKey are set together or not at all");
         if (config.SocketTimeoutMin > config.SocketTimeoutMax)
             throw Invalid(where, "socketTimeoutMinMs", $"must not exceed socketTimeoutMaxMs ({config.SocketTimeoutMax.TotalMilliseconds:0})");
         return config;
@@ -307,6 +314,8 @@ public static class BrokerConfigLoader
         Session = Sessions.SessionPolicies.Name(c.Session),
         SessionIdleTimeoutS = (int)(c.SessionIdleTimeout?.TotalSeconds ?? 0),
         SessionKeyUpdateMessages = c.SessionKeyUpdateMessages,
+        RequesterCertChain = c.RequesterCertChain,
+        RequesterKey = c.RequesterKey,
     };
 
     private static CmaException Invalid(string source, string? key, string reason) =>

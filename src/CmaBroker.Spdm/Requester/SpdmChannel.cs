@@ -35,6 +35,9 @@ public sealed class SpdmChannel
     /// <summary>The responder's CTExponent once CAPABILITIES arrived (drives <see cref="SpdmChannelOptions.ResponseTimeout"/>).</summary>
     public byte? ResponderCtExponent { get; set; }
 
+    /// <summary>Large-message limits once CAPABILITIES arrived (SPDM 1.2+), or null: requests and responses travel whole.</summary>
+    public ChunkLimits? Chunking { get; set; }
+
     /// <summary>ST1, the bound for responses that need no cryptography (§4.12: 100 ms).</summary>
     private static readonly TimeSpan St1 = TimeSpan.FromMilliseconds(100);
 
@@ -64,7 +67,7 @@ public sealed class SpdmChannel
         int busy = 0, notReady = 0;
         while (true)
         {
-            byte[] response = await ExchangeOnceAsync(current, cancellationToken).ConfigureAwait(false);
+            byte[] response = await ChunkedTransfer.ExchangeAsync(current, Chunking, message => ExchangeOnceAsync(message, cancellationToken).AsTask()).ConfigureAwait(false);
             if (!SpdmHeader.TryParse(response, out var header))
                 throw SpdmProtocolException.Protocol($"response to {SpdmCodes.Name(requestCode)} is {response.Length} bytes, shorter than an SPDM header");
             if (header.Version != version)
@@ -92,7 +95,7 @@ public sealed class SpdmChannel
                     throw new SpdmResynchException(requestCode);
                 case SpdmErrorCode.LargeResponse:
                     throw new SpdmProtocolException(CmaErrorKind.ProtocolError,
-                        $"responder wants to send {SpdmCodes.Name(expected)} in chunks (ERROR LargeResponse) although a large DataTransferSize was announced; chunking is not supported",
+                        $"responder wants to send {SpdmCodes.Name(expected)} in chunks (ERROR LargeResponse) although CHUNK_CAP was not negotiated",
                         SpdmErrorCode.LargeResponse);
                 default:
                     throw new SpdmProtocolException(CmaErrorKind.ProtocolError,

@@ -16,7 +16,7 @@ public sealed class SpdmRequester
     /// <summary>Largest certificate portion requested (QEMU's socket bridge caps a response at 4608 bytes; issue 3).</summary>
     public const int MaxCertificatePortion = 1024;
 
-    /// <summary>DataTransferSize / MaxSPDMmsgSize announced at 1.2+: a whole DOE object payload, so no chunking is needed.</summary>
+    /// <summary>MaxSPDMmsgSize announced at 1.2+ (and the default DataTransferSize): a whole DOE object payload.</summary>
     public const uint AnnouncedTransferSize = DoeObject.MaxPayloadBytes;
 
     private readonly SpdmChannel _channel;
@@ -44,6 +44,7 @@ public sealed class SpdmRequester
     public async Task<NegotiatedParameters> NegotiateAsync(NegotiationPolicy policy, CancellationToken cancellationToken)
     {
         Negotiated = null;
+        _channel.Chunking = null;
         _a.Clear();
         _b.Clear();
         _l.Clear();
@@ -57,9 +58,12 @@ public sealed class SpdmRequester
 
         if (policy.Session is not null && version < SpdmVersion.V11)
             throw SpdmProtocolException.Unsupported($"a secure session needs SPDM 1.1 or later; the responder speaks only {version}");
-        var requestCaps = new CapabilitiesMessage(version, true, policy.CtExponent,
-            policy.Session?.Flags ?? (SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal),
-            version >= SpdmVersion.V12 ? AnnouncedTransferSize : 0,
+        if (policy.DataTransferSize < CapabilitiesMessage.MinDataTransferSize12 || policy.DataTransferSize > AnnouncedTransferSize)
+            throw new ArgumentOutOfRangeException(nameof(policy), $"DataTransferSize {policy.DataTransferSize} is outside {CapabilitiesMessage.MinDataTransferSize12}-{AnnouncedTransferSize}");
+        // CHUNK_CAP from 1.2: this requester sends and receives large messages in chunks.
+        var flags = (policy.Session?.Flags ?? (SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal)) | (version >= SpdmVersion.V12 ? SpdmCapabilityFlags.Chunk : 0);
+        var requestCaps = new CapabilitiesMessage(version, true, policy.CtExponent, flags,
+            version >= SpdmVersion.V12 ? policy.DataTransferSize : 0,
             version >= SpdmVersion.V12 ? AnnouncedTransferSize : 0).ToArray();
         var capsBytes = await _channel.SendAsync(requestCaps, SpdmCode.Capabilities, version, cancellationToken).ConfigureAwait(false);
         if (!CapabilitiesMessage.TryParse(capsBytes, false, out var caps, out n))
@@ -67,6 +71,9 @@ public sealed class SpdmRequester
         Record(_a, requestCaps, capsBytes, n);
         CheckCapabilities(caps, version);
         _channel.ResponderCtExponent = caps.CtExponent;
+        _channel.Chunking = version >= SpdmVersion.V12
+            ? new ChunkLimits((caps.Flags & SpdmCapabilityFlags.Chunk) != 0, caps.DataTransferSize, caps.MaxSpdmMessageSize, policy.DataTransferSize, AnnouncedTransferSize)
+            : null;
 
         var offeredAsym = SpdmAlgorithms.SupportedBaseAsymFor(version) & (policy.BaseAsym ?? SpdmAlgorithms.SupportedBaseAsym);
         var offeredHash = SpdmAlgorithms.SupportedBaseHash & (policy.BaseHash ?? SpdmAlgorithms.SupportedBaseHash);
@@ -79,7 +86,7 @@ public sealed class SpdmRequester
         Record(_a, negotiate, algBytes, n);
         CheckAlgorithms(algorithms, caps, offeredAsym, offeredHash);
 
-        Negotiated = new NegotiatedParameters(version, caps, algorithms) { RequesterFlags = policy.Session?.Flags ?? (SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal) };
+        Negotiated = new NegotiatedParameters(version, caps, algorithms) { RequesterFlags = flags };
         _logger?.LogDebug("SPDM {Version} negotiated: {BaseAsym} {BaseHash} measurements {MeasurementHash}",
             version, SpdmAlgorithms.Name(algorithms.BaseAsym), SpdmAlgorithms.Name(algorithms.BaseHash), SpdmAlgorithms.Name(algorithms.MeasurementHash));
         return Negotiated;

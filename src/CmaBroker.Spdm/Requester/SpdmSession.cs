@@ -79,12 +79,55 @@ public sealed partial class SpdmSession : IDisposable
         ObjectDisposedException.ThrowIf(IsClosed, this);
         byte[] plain = request.ToArray();
         var requestCode = (SpdmCode)plain[1];
+        bool usedCandidate = false;
+        byte[] message;
+        try
+        {
+            // Large messages travel as CHUNK_SEND / CHUNK_GET, each piece its own record (DSP0274 1.2).
+            message = await ChunkedTransfer.ExchangeAsync(plain, _channel.Chunking, async inner =>
+            {
+                var (answer, used) = await RecordExchangeAsync(inner, requestCode, candidate, cancellationToken).ConfigureAwait(false);
+                usedCandidate |= used;
+                return answer;
+            }).ConfigureAwait(false);
+        }
+        catch (SpdmProtocolException e) when (e is not SessionFailedException)
+        {
+            throw Fail(new SessionFailedException(e.Message, SessionFailure.Protocol, e.ErrorCode));
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain);
+        }
+
+        if (!SpdmHeader.TryParse(message, out var header))
+            throw Fail(new SessionFailedException($"secured response to {SpdmCodes.Name(requestCode)} holds {message.Length} bytes, no SPDM header", SessionFailure.Protocol));
+        if (header.Version != Version)
+            throw Fail(new SessionFailedException($"secured response to {SpdmCodes.Name(requestCode)} carries SPDM {header.Version}, expected {Version}", SessionFailure.Protocol));
+        if (header.Code == SpdmCode.Error)
+        {
+            var code = (SpdmErrorCode)header.Param1;
+            string text = $"responder answered {SpdmCodes.Name(requestCode)} in session 0x{SessionId:x8} with ERROR {ErrorResponse.Name(code)} (0x{(byte)code:x2})";
+            if (!IsEstablished || code is SpdmErrorCode.InvalidSession or SpdmErrorCode.DecryptError or SpdmErrorCode.SessionRequired)
+                throw Fail(new SessionFailedException(text, code == SpdmErrorCode.InvalidSession ? SessionFailure.Dropped : SessionFailure.Protocol, code));
+            throw new SpdmProtocolException(Doe.Errors.CmaErrorKind.ProtocolError, text, code);
+        }
+        if (header.Code != expected)
+            throw Fail(new SessionFailedException($"expected {SpdmCodes.Name(expected)} in answer to {SpdmCodes.Name(requestCode)} but got {SpdmCodes.Name(header.Code)}", SessionFailure.Protocol));
+        return (message, usedCandidate);
+    }
+
+    /// <summary>One record out (encrypted under the request key), one back (decrypted, <paramref name="candidate"/> first); fails the session on any authentication failure.</summary>
+    private async Task<(byte[] Message, bool UsedCandidate)> RecordExchangeAsync(byte[] plain, SpdmCode requestCode, SessionDirectionKeys? candidate,
+        CancellationToken cancellationToken)
+    {
+        var innerCode = (SpdmCode)plain[1];
         ulong sequence = _secrets.RequestKeys.Sequence;
         byte[] record = SecuredMessageCodec.Encode(SessionId, _secrets.RequestKeys, plain);
         // In-session requests can carry secrets (IDE_KM KEY_PROG): once encrypted, the plaintext goes.
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain);
         if (_logger is not null)
-            SessionLog.RecordSent(_logger, SessionId, SpdmCodes.Name(requestCode), sequence, record.Length);
+            SessionLog.RecordSent(_logger, SessionId, SpdmCodes.Name(innerCode), sequence, record.Length);
         byte[] payload;
         try
         {
@@ -112,21 +155,6 @@ public sealed partial class SpdmSession : IDisposable
                 : new SessionFailedException($"response to {SpdmCodes.Name(requestCode)}: {error}", SessionFailure.RecordAuthentication));
         if (_logger is not null)
             SessionLog.RecordReceived(_logger, SessionId, message.Length > 1 ? SpdmCodes.Name((SpdmCode)message[1]) : "?", payload.Length);
-
-        if (!SpdmHeader.TryParse(message, out var header))
-            throw Fail(new SessionFailedException($"secured response to {SpdmCodes.Name(requestCode)} holds {message.Length} bytes, no SPDM header", SessionFailure.Protocol));
-        if (header.Version != Version)
-            throw Fail(new SessionFailedException($"secured response to {SpdmCodes.Name(requestCode)} carries SPDM {header.Version}, expected {Version}", SessionFailure.Protocol));
-        if (header.Code == SpdmCode.Error)
-        {
-            var code = (SpdmErrorCode)header.Param1;
-            string text = $"responder answered {SpdmCodes.Name(requestCode)} in session 0x{SessionId:x8} with ERROR {ErrorResponse.Name(code)} (0x{(byte)code:x2})";
-            if (!IsEstablished || code is SpdmErrorCode.InvalidSession or SpdmErrorCode.DecryptError or SpdmErrorCode.SessionRequired)
-                throw Fail(new SessionFailedException(text, code == SpdmErrorCode.InvalidSession ? SessionFailure.Dropped : SessionFailure.Protocol, code));
-            throw new SpdmProtocolException(Doe.Errors.CmaErrorKind.ProtocolError, text, code);
-        }
-        if (header.Code != expected)
-            throw Fail(new SessionFailedException($"expected {SpdmCodes.Name(expected)} in answer to {SpdmCodes.Name(requestCode)} but got {SpdmCodes.Name(header.Code)}", SessionFailure.Protocol));
         return (message, usedCandidate);
     }
 
