@@ -161,7 +161,13 @@ public sealed partial class DebPackageTests
             // Upgrade: one try-restart of a running unit after the new files are in; never a plain start or enable.
             Assert.That(postinst, Does.Contain("try-restart"));
             Assert.That(postinst, Does.Not.Match(@"deb-systemd-invoke\s+(\$_dh_action|start)"));
-            Assert.That(postinst, Does.Not.Match(@"deb-systemd-helper\s+enable"));
+            // dh_installsystemd --no-enable: "enable" only re-creates links an administrator made (guarded by
+            // debian-installed, false on a first install), unlike the default snippet that enables new installs.
+            int guard = postinst.IndexOf("if deb-systemd-helper debian-installed 'cma-broker.service'", StringComparison.Ordinal);
+            int enable = postinst.IndexOf("deb-systemd-helper enable", StringComparison.Ordinal);
+            Assert.That(guard, Is.GreaterThanOrEqualTo(0), "no debian-installed guard");
+            Assert.That(enable, Is.EqualTo(-1).Or.GreaterThan(guard));
+            Assert.That(postinst, Does.Not.Contain("was-enabled defaults to true"));
             Assert.That(postrm, Does.Contain("rm -rf /var/lib/cma-broker"));
             Assert.That(postrm, Does.Not.Contain("groupdel"));
         });
