@@ -87,7 +87,7 @@ internal static class IdeCommand
                 json.WriteString("action", action);
                 json.WriteString("ideStreamState", DeviceCommands.Text(properties, "IdeStreamState"));
                 json.WritePropertyName("result");
-                VariantFormatter.WriteJsonObject(json, result);
+                WriteResult(json, result);
                 json.WriteEndObject();
             });
             return ExitCodes.Success;
@@ -96,11 +96,11 @@ internal static class IdeCommand
         if (action == "query")
         {
             string Text(string key) => result.TryGetValue(key, out var v) ? VariantFormatter.ToText(v) : "";
-            ctx.Output.WriteLine($"  IDE_KM port index {Text("port_index")} of {Text("max_port_index")}; IDE Capability 0x{uint.Parse(Text("ide_capability")):x8} (selective IDE {YesNo(Text("selective_ide"))}, IDE_KM {YesNo(Text("ide_km"))})");
+            ctx.Output.WriteLine($"  IDE_KM port index {Text("port_index")} of {Text("max_port_index")}; IDE Capability 0x{uint.Parse(Text("ide_capability")):x8} (selective IDE {Text("selective_ide")}, IDE_KM {Text("ide_km")})");
             if (result.TryGetValue("blocks", out var blocks))
             {
                 var rows = VariantFormatter.Items(blocks).Select(b => VariantFormatter.Entries(b).ToDictionary(e => e.Key.GetString(), e => VariantFormatter.ToText(e.Value)))
-                    .Select(b => new[] { "  " + b["index"], b["stream_id"], b["enabled"] == "true" ? "enabled" : "disabled", b["state"] }).ToList();
+                    .Select(b => new[] { "  " + b["index"], b["stream_id"], b["enabled"] == "yes" ? "enabled" : "disabled", b["state"] }).ToList();
                 TableWriter.Write(ctx.Output, ["  BLOCK", "STREAM", "ENABLE", "STATE"], rows);
             }
         }
@@ -113,7 +113,29 @@ internal static class IdeCommand
         return ExitCodes.Success;
     }
 
-    private static string YesNo(string flag) => flag == "true" ? "yes" : "no";
+    /// <summary>The reply with camelCase keys at every level (the query's blocks are a list of dictionaries).</summary>
+    private static void WriteResult(System.Text.Json.Utf8JsonWriter json, Dictionary<string, VariantValue> result)
+    {
+        json.WriteStartObject();
+        foreach (var (key, value) in result.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            var inner = value.Type == VariantValueType.Variant ? value.GetVariantValue() : value;
+            if (inner.Type == VariantValueType.Array && inner.ItemType == VariantValueType.Dictionary)
+            {
+                json.WritePropertyName(CdatCommand.CamelCase(key));
+                json.WriteStartArray();
+                foreach (var item in VariantFormatter.Items(inner))
+                    WriteResult(json, VariantFormatter.Entries(item).ToDictionary(e => e.Key.GetString(), e => e.Value));
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WritePropertyName(CdatCommand.CamelCase(key));
+                VariantFormatter.WriteJson(json, inner);
+            }
+        }
+        json.WriteEndObject();
+    }
 
     private static void WriteOptions(ref MessageWriter w, IdeOptions o)
     {
