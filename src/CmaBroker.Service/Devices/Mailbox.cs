@@ -125,6 +125,8 @@ public sealed partial class Mailbox
         return Scheduler;
     }
 
+    private static bool IsTransient(string state) => state is MailboxStates.Idle or MailboxStates.Busy;
+
     internal static ReadOnlyMemory<byte> PadToDwords(ReadOnlyMemory<byte> payload)
     {
         if (payload.Length % 4 == 0)
@@ -139,7 +141,12 @@ public sealed partial class Mailbox
         string state = State;
         if (state == _lastState)
             return;
+        string previous = _lastState;
         _lastState = state;
+        // idle <-> busy flips twice per exchange; signalling it doubled the cost of a mediated Exchange
+        // (bench overhead). It stays readable with Get; changes to and from dead are signalled.
+        if (IsTransient(previous) && IsTransient(state))
+            return;
         PropertiesChanged?.Invoke(this, new PropertiesChangedEventArgs(
             state is MailboxStates.Dead ? [PropertyNames.State, PropertyNames.StateReason] : [PropertyNames.State]));
     }
