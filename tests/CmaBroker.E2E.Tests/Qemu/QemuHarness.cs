@@ -48,13 +48,16 @@ public static class QemuHarness
             Assert.Fail("Building the guest initramfs failed:\n" + result.Describe());
     }
 
-    /// <summary>Boots the guest with the NVMe's spdm_port on <paramref name="port"/> and returns its console.</summary>
-    public static async Task<GuestConsole> BootAsync(string cache, string initrd, int port, string consolePath)
+    /// <summary>
+    /// Boots the guest with the NVMe's spdm_port on <paramref name="port"/> and returns its console;
+    /// <paramref name="runOptions"/> go to run.sh as they are (e.g. <c>--cxl</c>).
+    /// </summary>
+    public static async Task<GuestConsole> BootAsync(string cache, string initrd, int port, string consolePath, IReadOnlyList<string>? runOptions = null)
     {
         var watchdog = BootTimeout;
         var result = await RunScriptAsync("run.sh",
             ["--cache", cache, "--initrd", initrd, "--port", port.ToString(CultureInfo.InvariantCulture),
-             "--console", consolePath, "--timeout", ((int)watchdog.TotalSeconds).ToString(CultureInfo.InvariantCulture)],
+             "--console", consolePath, "--timeout", ((int)watchdog.TotalSeconds).ToString(CultureInfo.InvariantCulture), .. runOptions ?? []],
             watchdog + TimeSpan.FromSeconds(60));
         var text = File.Exists(consolePath) ? await File.ReadAllTextAsync(consolePath) : "";
         if (!result.Succeeded)

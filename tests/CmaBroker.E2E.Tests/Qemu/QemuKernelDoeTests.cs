@@ -16,7 +16,7 @@ namespace CmaBroker.E2E.Tests.Qemu;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class QemuKernelDoeTests
+public sealed partial class QemuKernelDoeTests
 {
     // SPDM request/response codes (DSP0274 Table 4/5) and GET_MEASUREMENTS Param1 bit 0.
     private const byte Challenge = 0x83;
@@ -43,6 +43,7 @@ public sealed class QemuKernelDoeTests
         _work = Directory.CreateTempSubdirectory("cma-e2e-qemu.").FullName;
         var files = Path.Combine(_work, "files");
         GuestFiles.Write(files);
+        CxlGuestScenario.WriteModules(cache, files);
 
         // The emulator's good profile: valid chain rooted at the good CA, reference measurements.
         var spdm = new SpdmResponder(SpdmProfiles.ConfigFor(EmulatedProfiles.Good));
@@ -52,7 +53,7 @@ public sealed class QemuKernelDoeTests
         _server.Start();
 
         var initrd = Path.Combine(_work, "initrd.gz");
-        await QemuHarness.BuildInitramfsAsync(cache, initrd, GuestScenario.Payload(),
+        await QemuHarness.BuildInitramfsAsync(cache, initrd, CxlGuestScenario.AppendTo(GuestScenario.Payload()),
             [
                 Path.Combine(published, "CmaBroker.Tool", "cmatool") + ":" + GuestScenario.CmaTool,
                 Path.Combine(published, "CmaBroker.Daemon", "cma-brokerd") + ":" + GuestScenario.CmaBrokerd,
@@ -63,7 +64,7 @@ public sealed class QemuKernelDoeTests
             ],
             [files]);
         var started = DateTime.UtcNow;
-        _console = await QemuHarness.BootAsync(cache, initrd, _server.Port, Path.Combine(_work, "console.txt"));
+        _console = await QemuHarness.BootAsync(cache, initrd, _server.Port, Path.Combine(_work, "console.txt"), ["--cxl"]);
         TestContext.Progress.WriteLine($"QEMU guest ran {string.Join(", ", _console.StepNames)} in {(DateTime.UtcNow - started).TotalSeconds:F0} s");
     }
 

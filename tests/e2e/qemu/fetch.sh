@@ -7,6 +7,9 @@
 #   CACHE_DIR/root/usr/share/{qemu,seabios}     firmware (-L)
 #   CACHE_DIR/root/boot/vmlinuz-6.12.*          guest kernel (bookworm-backports)
 #   CACHE_DIR/root/bin/busybox                  static busybox for the initramfs
+#   CACHE_DIR/root/cxl-modules/*.ko             the kernel's CXL drivers (drivers/cxl), decompressed:
+#                                               the only modules kept (the guest insmods them to show
+#                                               the kernel-owned CDAT path)
 # and installs QEMU's shared libraries (all in bookworm main) with the system's apt.
 #
 # A private APT_CONFIG adds only the bookworm-backports suite of the Debian archive the
@@ -129,7 +132,9 @@ fetch_packages() {
   for deb in "$APTDIR"/debs/*.deb; do
     dpkg-deb -x "$deb" "$ROOT.new"
   done
-  # The guest loads no modules (the NVMe driver must stay unloaded): drop them, and the .debs.
+  # The guest loads no modules but the CXL drivers (the NVMe driver must stay unloaded): keep
+  # drivers/cxl, decompressed so busybox insmod can load them; drop the rest, and the .debs.
+  keep_cxl_modules "$ROOT.new"
   rm -rf "$ROOT.new/lib/modules" "$ROOT.new/usr/lib/modules"
   rm -rf "$ROOT"
   mv "$ROOT.new" "$ROOT"
@@ -137,11 +142,27 @@ fetch_packages() {
   rm -f "$APTDIR"/debs/*.deb "$APTDIR"/archives/*.deb
 }
 
+# ROOT/cxl-modules/NAME.ko for every module under <root>/(usr/)lib/modules/*/kernel/drivers/cxl
+# (Debian compresses them with xz; the folder exists, maybe empty, when the kernel builds CXL in).
+keep_cxl_modules() {
+  local root=$1 ko name
+  mkdir -p "$root/cxl-modules"
+  while IFS= read -r ko; do
+    name=$(basename "$ko")
+    case "$ko" in
+      *.ko.xz) xz -dc "$ko" >"$root/cxl-modules/${name%.xz}" ;;
+      *.ko.zst) zstd -qdc "$ko" >"$root/cxl-modules/${name%.zst}" ;;
+      *.ko.gz) gzip -dc "$ko" >"$root/cxl-modules/${name%.gz}" ;;
+      *.ko) cp "$ko" "$root/cxl-modules/$name" ;;
+    esac
+  done < <(find "$root/lib/modules" "$root/usr/lib/modules" -path '*/kernel/drivers/cxl/*' -name '*.ko*' 2>/dev/null | sort)
+}
+
 qemu_binary() { echo "$ROOT/usr/bin/qemu-system-x86_64"; }
 
 cache_complete() {
   [ -f "$CACHE/.complete" ] && [ -x "$(qemu_binary)" ] && [ -x "$ROOT/bin/busybox" ] &&
-    compgen -G "$ROOT/boot/vmlinuz-6.12.*" >/dev/null
+    compgen -G "$ROOT/boot/vmlinuz-6.12.*" >/dev/null && [ -d "$ROOT/cxl-modules" ]
 }
 
 install_qemu_libs
@@ -159,5 +180,8 @@ version=$("$QEMU" --version | head -1)
 # -audio none keeps QEMU 10 away from an older QEMU's modules installed system-wide.
 "$QEMU" -L "$ROOT/usr/share/seabios" -L "$ROOT/usr/share/qemu" -audio none -device nvme,help 2>&1 | grep -q 'spdm_port' ||
   die "$version: '-device nvme,help' does not list spdm_port (needs QEMU 10.0.2 or newer from bookworm-backports)"
+# The CXL type-3 memory device (issue 15: QEMU serves its CDAT over DOE) with a volatile backend.
+"$QEMU" -L "$ROOT/usr/share/seabios" -L "$ROOT/usr/share/qemu" -audio none -device cxl-type3,help 2>&1 | grep -q 'volatile-memdev' ||
+  die "$version: '-device cxl-type3,help' does not list volatile-memdev"
 echo "fetch.sh: $version with nvme spdm_port; kernel $(basename "$(compgen -G "$ROOT/boot/vmlinuz-6.12.*" | sort -V | tail -1)")"
 echo "ok $CACHE"

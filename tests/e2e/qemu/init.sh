@@ -1,9 +1,9 @@
 #!/bin/busybox sh
 # /init of the end-to-end guest (copied by build-initramfs.sh).
 # Mounts proc/sys/dev, finds QEMU's NVMe (class 0x010802, 1b36:0010) in the real sysfs, checks its
-# DOE capability, sources /payload.sh, prints every step's output between markers on the serial
-# console and powers off. No modules are loaded: the NVMe driver must stay unbound so the
-# project's tools are the only users of the DOE mailbox.
+# DOE capability, finds the CXL type-3 device when there is one ($CXL_ADDR, class 0x050210), sources
+# /payload.sh, prints every step's output between markers on the serial console and powers off. /init loads no modules: the NVMe driver must stay unbound so the
+# project's tools are the only users of the DOE mailbox (a payload may insmod the CXL drivers).
 /bin/busybox --install -s /bin
 export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 mount -t proc proc /proc
@@ -45,7 +45,21 @@ find_nvme() {
   return 1
 }
 
+# The CXL type-3 memory device run.sh --cxl adds (class 0x050210: CXL memory device, type 3), if any.
+find_cxl() {
+  for dev in /sys/bus/pci/devices/*; do
+    if [ "$(cat "$dev/class")" = "0x050210" ]; then
+      basename "$dev"
+      return 0
+    fi
+  done
+  return 1
+}
+
 echo "@@CMA-E2E-GUEST kernel=$(uname -r)@@"
+CXL_ADDR=$(find_cxl)
+export CXL_ADDR
+echo "@@CMA-E2E-CXL ${CXL_ADDR:-none}@@"
 NVME_ADDR=$(find_nvme)
 export NVME_ADDR
 echo "@@CMA-E2E-NVME ${NVME_ADDR:-none}@@"

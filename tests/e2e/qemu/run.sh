@@ -1,10 +1,14 @@
 #!/bin/bash
-# run.sh --cache CACHE_DIR --initrd INITRD --port PORT --console FILE [--timeout SECONDS] [--responder-cmd CMD]
+# run.sh --cache CACHE_DIR --initrd INITRD --port PORT --console FILE [--timeout SECONDS] [--responder-cmd CMD] [--cxl]
 #
 # Boots the end-to-end guest: QEMU 10 (from fetch.sh's cache) with an NVMe whose DOE mailbox
 # forwards SPDM (DOE types 1 and 2) to 127.0.0.1:PORT over the spdm-socket protocol.
 #   --responder-cmd CMD  started in the background first (and ended afterwards); without it the
 #                        caller has already started the responder (e.g. in-process in the test).
+#   --cxl                also a CXL type-3 memory device whose DOE mailbox QEMU serves CDAT on:
+#                        -machine q35,cxl=on, a pxb-cxl host bridge (bus 12), a cxl-rp root port, a
+#                        cxl-type3 with a 256 MiB volatile RAM backend (guest address 0000:0d:00.0) and
+#                        CXL fixed memory window 0 (4 GiB) targeting the bridge.
 # QEMU exits at start when nobody listens on PORT, so the port is awaited with `ss -ltn` (a probe
 # connection would be taken as QEMU's own). A wall-clock watchdog SIGKILLs QEMU after --timeout
 # seconds: a responder that accepts but never answers blocks QEMU, which then ignores SIGTERM.
@@ -13,7 +17,7 @@ set -euo pipefail
 
 die() { echo "run.sh: ERROR: $*" >&2; exit 2; }
 
-CACHE="" INITRD="" PORT="" CONSOLE="" TIMEOUT=120 RESPONDER_CMD=""
+CACHE="" INITRD="" PORT="" CONSOLE="" TIMEOUT=120 RESPONDER_CMD="" CXL=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --cache) CACHE=$2; shift 2 ;;
@@ -22,11 +26,12 @@ while [ $# -gt 0 ]; do
     --console) CONSOLE=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --responder-cmd) RESPONDER_CMD=$2; shift 2 ;;
+    --cxl) CXL=1; shift ;;
     *) die "unknown argument $1" ;;
   esac
 done
 [ -n "$CACHE" ] && [ -n "$INITRD" ] && [ -n "$PORT" ] && [ -n "$CONSOLE" ] ||
-  die "usage: run.sh --cache CACHE_DIR --initrd INITRD --port PORT --console FILE [--timeout SECONDS] [--responder-cmd CMD]"
+  die "usage: run.sh --cache CACHE_DIR --initrd INITRD --port PORT --console FILE [--timeout SECONDS] [--responder-cmd CMD] [--cxl]"
 
 ROOT="$CACHE/root"
 QEMU="$ROOT/usr/bin/qemu-system-x86_64"
@@ -63,16 +68,32 @@ listening || die "nothing listens on port $PORT (start the SPDM responder first)
 # The NVMe needs a backing drive; its contents are never read (no NVMe driver in the guest).
 truncate -s 1M "$WORK/disk.img"
 
+# The CXL topology (issue 15): host bridge cxl.1 on pcie.0 with bus 12, root port on it (secondary bus 13),
+# the type-3 device below; the fixed memory window lets the kernel's cxl_acpi build the CXL root.
+MACHINE=q35
+CXL_ARGS=()
+if [ "$CXL" = 1 ]; then
+  MACHINE=q35,cxl=on
+  CXL_ARGS=(
+    -object memory-backend-ram,id=cxl-vmem0,share=on,size=256M
+    -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1
+    -device cxl-rp,port=0,bus=cxl.1,id=cxl-rp0,chassis=0,slot=2
+    -device cxl-type3,bus=cxl-rp0,volatile-memdev=cxl-vmem0,id=cxl-vmem0-dev,sn=0x15
+    -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G
+  )
+fi
+
 # -audio none: otherwise QEMU 10 can pick up an older QEMU's modules installed system-wide and abort.
 # panic=-1 + -no-reboot: a guest that dies ends QEMU at once instead of waiting for the watchdog.
 set +e
 timeout -s KILL "$TIMEOUT" "$QEMU" \
   -L "$ROOT/usr/share/seabios" -L "$ROOT/usr/share/qemu" \
-  -machine q35 -accel tcg -m 512 -nographic -audio none -nic none -no-reboot \
+  -machine "$MACHINE" -accel tcg -m 512 -nographic -audio none -nic none -no-reboot \
   -kernel "$KERNEL" -initrd "$INITRD" \
   -append "console=ttyS0 quiet loglevel=1 panic=-1" \
   -drive "file=$WORK/disk.img,if=none,id=d0,format=raw" \
   -device "nvme,drive=d0,serial=cmabroker-e2e,spdm_port=$PORT" \
+  "${CXL_ARGS[@]}" \
   </dev/null >"$CONSOLE" 2>&1
 rc=$?
 set -e
