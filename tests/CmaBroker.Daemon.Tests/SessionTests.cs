@@ -20,7 +20,7 @@ public sealed class SessionTests
     public async Task StartAsync()
     {
         _broker = await BrokerUnderTest.StartAsync(["emulated:good#0", "emulated:no-cma#0"]);
-        _good = await _broker.DevicePathAsync("emulated:good#0");
+        _good = await _broker.DevicePathAsync("emulated:good");
         Assert.That(await _broker.WaitForAuthSettledAsync(_good), Is.EqualTo("authenticated"));
     }
 
@@ -129,7 +129,7 @@ public sealed class SessionTests
     [Test]
     public async Task ADeviceWithoutSessionsIsUnsupported()
     {
-        string noCma = await _broker.DevicePathAsync("emulated:no-cma#0");
+        string noCma = await _broker.DevicePathAsync("emulated:no-cma");
         var error = Assert.ThrowsAsync<DBusErrorReplyException>(async () => await EstablishAsync(noCma))!;
         Assert.That(error.ErrorName, Is.EqualTo(Names.ErrorPrefix + "Unsupported"));
         Assert.That(error.ErrorMessage, Does.Contain("Secured CMA"));
@@ -191,7 +191,7 @@ public sealed class AlwaysSessionTests
     public async Task AlwaysModeHoldsASessionFromStartAndSigtermEndsIt()
     {
         await using BrokerUnderTest broker = await BrokerUnderTest.StartAsync(["emulated:good#0"], ["--set", "session=always"]);
-        string good = await broker.DevicePathAsync("emulated:good#0");
+        string good = await broker.DevicePathAsync("emulated:good");
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while ((await broker.Client.GetPropertyAsync(good, Names.Device, "SessionState")).GetString() != "established")
         {

@@ -26,5 +26,6 @@ public static class ExitCodeTable
         new(ExitCodes.MailboxDead, "MailboxDead", "an Abort timed out; the mailbox is unusable until rescan"),
         new(ExitCodes.KernelOwned, "KernelOwned", "a kernel driver owns the mailbox or protocol"),
         new(ExitCodes.Lockdown, "Lockdown", "kernel lockdown forbids config-space writes"),
+        new(ExitCodes.SessionFailed, "SessionFailed", "an SPDM secure session could not be established or broke"),
     ];
 }
