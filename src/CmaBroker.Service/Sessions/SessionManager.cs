@@ -44,9 +44,6 @@ public sealed partial class SessionManager : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The requester identity for devices that request mutual authentication (null = none configured).</summary>
-    public ISessionRequesterIdentity? RequesterIdentity { get; set; }
-
     /// <summary>How often <see cref="RunAsync"/> looks for due heartbeats, idle sessions and, in always mode, devices without one.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -403,8 +400,10 @@ public sealed partial class SessionManager : IAsyncDisposable
                         ? new ResponseTimeoutBounds(policies.Config.SocketTimeoutMin, policies.Config.SocketTimeoutMax)
                         : _template.ResponseTimeout,
                 };
-                if (RequesterIdentity is { } identity)
-                    options = identity.Apply(options);
+                // The configured requester identity (requesterCertChain/requesterKey, re-read on Reload) answers a
+                // device that asks for mutual authentication; without one such a device gets no session.
+                if (policies.Requester is { } identity)
+                    options = options with { Offer = options.Offer with { Identity = identity } };
                 opened = await SessionOpener.OpenAsync(slot.Exchange, options, cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -441,7 +440,7 @@ public sealed partial class SessionManager : IAsyncDisposable
             State = SessionStates.Established,
             Version = n.Version.ToString(),
             Established = slot.LastUse,
-            Mutual = false,
+            Mutual = opened.Session.MutualAuthentication != MutualAuthenticationRequest.None,
             Algorithms = new Dictionary<string, string>
             {
                 ["BaseAsym"] = SpdmAlgorithms.Name(n.BaseAsym),
