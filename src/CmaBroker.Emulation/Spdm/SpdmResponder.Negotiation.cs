@@ -44,7 +44,7 @@ public sealed partial class SpdmResponder
             _requesterDataTransferSize = capabilities.DataTransferSize;
         _requesterFlags = capabilities.Flags;
         var response = new CapabilitiesMessage(_version, IsRequest: false, Config.CtExponent, Capabilities,
-            Config.DataTransferSize, Config.DataTransferSize).ToArray();
+            Config.DataTransferSize, MaxMessageSize).ToArray();
         _transcript.AppendVca(request[..length], response);
         _state = ConnectionState.AfterCapabilities;
         return response;
@@ -162,7 +162,8 @@ public sealed partial class SpdmResponder
 
     /// <summary>The configured flags, plus MUT_AUTH_CAP and ENCAP_CAP when mutual authentication is requested.</summary>
     private SpdmCapabilityFlags Capabilities => Config.Capabilities
-        | (Config.MutualAuthentication != MutualAuthenticationRequest.None ? SpdmCapabilityFlags.MutAuth | SpdmCapabilityFlags.Encap : 0);
+        | (Config.MutualAuthentication != MutualAuthenticationRequest.None ? SpdmCapabilityFlags.MutAuth | SpdmCapabilityFlags.Encap : 0)
+        | (_version >= SpdmVersion.V12 && MaxMessageSize > Config.DataTransferSize ? SpdmCapabilityFlags.Chunk : 0);
 
     private bool Has(SpdmCapabilityFlags flag) => (Capabilities & flag) != 0;
 

@@ -38,7 +38,13 @@ public sealed partial class SpdmResponder
                 return Error(SpdmErrorCode.DecryptError);
             }
             session.LastActivity = now;
-            byte[] response = header.Version != _version ? Error(SpdmErrorCode.VersionMismatch) : InSession(session, header, request);
+            byte[] response = header.Version != _version ? Error(SpdmErrorCode.VersionMismatch) : header.Code switch
+            {
+                SpdmCode.ChunkSend => HandleChunkSend(request, whole => SpdmHeader.TryParse(whole, out var inner) && inner.Code is not (SpdmCode.ChunkSend or SpdmCode.ChunkGet)
+                    ? Oversized(InSession(session, inner, whole)) : Error(SpdmErrorCode.InvalidRequest)),
+                SpdmCode.ChunkGet => HandleChunkGet(request),
+                _ => Oversized(InSession(session, header, request)),
+            };
             // A handler that ended the session (bad FINISH) answers in the clear: no keys are left.
             return _session == session ? Seal(session, response) : response;
         }
@@ -130,7 +136,8 @@ public sealed partial class SpdmResponder
         byte[] record = SecuredMessageCodec.Encode(session.Id, keys, response);
         if (Config.Faults.CorruptRecordMac)
             record[^1] ^= 0x01;
-        if (session.PendingTh2 is not null && response[1] == (byte)SpdmCode.FinishRsp)
+        // PendingTh2 is set only by an accepted FINISH: this is its FINISH_RSP (alone or in the last CHUNK_SEND_ACK).
+        if (session.PendingTh2 is not null)
             session.Activate();
         if (response[1] == (byte)SpdmCode.EndSessionAck)
             EndSession();

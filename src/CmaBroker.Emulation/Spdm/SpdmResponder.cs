@@ -73,6 +73,12 @@ public sealed partial class SpdmResponder : IDoeResponder
             return Error(SpdmErrorCode.UnexpectedRequest);
         if (_state >= ConnectionState.AfterCapabilities && header.Code != SpdmCode.GetCapabilities && header.Version != _version)
             return Error(SpdmErrorCode.VersionMismatch);
+        // Chunk pieces are transport: only the whole message they carry counts (transcripts, faults).
+        if (header.Code == SpdmCode.ChunkSend)
+            return HandleChunkSend(request, whole => SpdmHeader.TryParse(whole, out var inner) && inner.Code is not (SpdmCode.ChunkSend or SpdmCode.ChunkGet)
+                ? Dispatch(inner, whole) : Error(SpdmErrorCode.InvalidRequest));
+        if (header.Code == SpdmCode.ChunkGet)
+            return HandleChunkGet(request);
         if (header.Code != SpdmCode.GetMeasurements)
             _transcript.ResetL();
         if (Config.Faults.BusyOn == header.Code && _busyRemaining > 0)
@@ -97,9 +103,8 @@ public sealed partial class SpdmResponder : IDoeResponder
             _ => Error(SpdmErrorCode.UnsupportedRequest, (byte)header.Code),
         };
         // 1.2+: never send more than the requester can receive (§4.4 DataTransferSize); CERTIFICATE
-        // portions already shrink to fit, anything else is ResponseTooLarge (no chunking here).
-        if (_requesterDataTransferSize != 0 && response.Length > _requesterDataTransferSize)
-            response = Error(SpdmErrorCode.ResponseTooLarge);
+        // portions already shrink to fit, anything else goes in chunks (LargeResponse) or is ResponseTooLarge.
+        response = Oversized(response);
         bool isError = response[1] == (byte)SpdmCode.Error;
         // libspdm resets message M when a measurement request fails; the requester does the same.
         if (isError && header.Code == SpdmCode.GetMeasurements)
@@ -137,7 +142,7 @@ public sealed partial class SpdmResponder : IDoeResponder
 
     private static bool IsKnownRequest(SpdmCode code) => code is SpdmCode.GetCapabilities or SpdmCode.NegotiateAlgorithms
         or SpdmCode.GetDigests or SpdmCode.GetCertificate or SpdmCode.Challenge or SpdmCode.GetMeasurements
-        or SpdmCode.KeyExchange or SpdmCode.Finish or SpdmCode.GetEncapsulatedRequest or SpdmCode.DeliverEncapsulatedResponse or SpdmCode.Heartbeat or SpdmCode.KeyUpdate or SpdmCode.EndSession or SpdmCode.VendorDefinedRequest;
+        or SpdmCode.KeyExchange or SpdmCode.Finish or SpdmCode.ChunkSend or SpdmCode.ChunkGet or SpdmCode.GetEncapsulatedRequest or SpdmCode.DeliverEncapsulatedResponse or SpdmCode.Heartbeat or SpdmCode.KeyUpdate or SpdmCode.EndSession or SpdmCode.VendorDefinedRequest;
 
     private byte[] Truncated(byte[] response)
     {

@@ -18,8 +18,14 @@ public sealed record SpdmResponderConfig
     /// <summary>CTExponent: cryptographic timeout 2^n µs (12 → about 4 ms).</summary>
     public byte CtExponent { get; init; } = 12;
 
-    /// <summary>DataTransferSize and MaxSPDMmsgSize (1.2+): the largest request this responder takes.</summary>
+    /// <summary>DataTransferSize (1.2+): the largest message this responder takes in one piece (42 at least); larger ones need CHUNK_SEND.</summary>
     public uint DataTransferSize { get; init; } = 4096;
+
+    /// <summary>MaxSPDMmsgSize (1.2+): the largest request even in chunks; null = <see cref="DataTransferSize"/>. Larger than it announces CHUNK_CAP.</summary>
+    public uint? MaxSpdmMessageSize { get; init; }
+
+    /// <summary>Where the responder logs chunk transfers (null: silent).</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
 
     public BaseAsymAlgorithms BaseAsym { get; init; } = SpdmAlgorithms.SupportedBaseAsym;
 

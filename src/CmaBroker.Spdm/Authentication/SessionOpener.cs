@@ -25,6 +25,9 @@ public sealed record SessionOpenOptions
     public ILogger? Logger { get; init; }
 
     public ResponseTimeoutBounds? ResponseTimeout { get; init; }
+
+    /// <summary>The requester's DataTransferSize (1.2+, 42 or more): larger responses come back through CHUNK_GET.</summary>
+    public uint DataTransferSize { get; init; } = SpdmRequester.AnnouncedTransferSize;
 }
 
 /// <summary>An established session and what it was established on.</summary>
@@ -47,7 +50,7 @@ public static class SessionOpener
             throw new CmaException(CmaErrorKind.InvalidArgument, $"certificate slot {options.Slot} is out of range 0-7");
         var channel = new SpdmChannel(exchange, new SpdmChannelOptions { Clock = options.Clock, ResponseTimeout = options.ResponseTimeout }, options.Logger);
         var requester = new SpdmRequester(channel, options.Logger);
-        var negotiated = await requester.NegotiateAsync(new NegotiationPolicy(options.MaxVersion, Session: options.Offer), cancellationToken).ConfigureAwait(false);
+        var negotiated = await requester.NegotiateAsync(new NegotiationPolicy(options.MaxVersion, Session: options.Offer, DataTransferSize: options.DataTransferSize), cancellationToken).ConfigureAwait(false);
 
         var digests = await requester.GetDigestsAsync(cancellationToken).ConfigureAwait(false);
         byte[] digest = digests.DigestFor(options.Slot)

@@ -107,7 +107,8 @@ public sealed class RequesterOfferTests
         var requests = result.Transcript.Where(e => e.Direction == CmaBroker.Spdm.Authentication.TranscriptDirection.Request).Select(e => e.Message).ToList();
 
         Assert.That(CapabilitiesMessage.TryParse(requests.First(m => m[1] == (byte)SpdmCode.GetCapabilities), true, out var caps, out _), Is.True);
-        Assert.That(caps.Flags, Is.EqualTo(SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal));
+        // CHUNK_CAP from 1.2: the requester sends and receives large messages in chunks (issue 13).
+        Assert.That(caps.Flags, Is.EqualTo(SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal | (caps.Version >= SpdmVersion.V12 ? SpdmCapabilityFlags.Chunk : 0)));
         Assert.That(NegotiateAlgorithmsRequest.TryParse(requests.First(m => m[1] == (byte)SpdmCode.NegotiateAlgorithms), out var offer, out _), Is.True);
         Assert.That(offer.AlgStructs, Is.Empty, "no DHE, AEAD or key schedule offered without a session");
         Assert.That(result.Algorithms["DHE"], Is.EqualTo("none"));
