@@ -61,14 +61,15 @@ mkdir -p "$OUT"
 TREE="$OUT/tree"
 include=$(IFS=,; echo "${PACKAGES[*]}")
 echo "build-rootfs.sh: mmdebstrap bookworm from $archive (+ $include)" >&2
-# Hooks: fstab for the root and payload disks; the scenario unit; no getty on the test's console;
-# no apt timers (no network); a hostname.
+# Hooks: fstab for the root and payload disks (udev may take tens of seconds to announce /dev/vdb
+# under TCG on a loaded machine: a 10 s device timeout failed the payload mount); the scenario unit;
+# no getty on the test's console; no apt timers (no network), no e2scrub (80 s of boot under TCG); a hostname.
 mmdebstrap --mode=root --variant=minbase --include="$include" \
   --customize-hook='echo cmabroker-e2e >"$1/etc/hostname"' \
-  --customize-hook='printf "/dev/vda / ext4 rw,errors=remount-ro 0 1\n/dev/vdb /payload ext4 ro,nofail,x-systemd.device-timeout=10s 0 0\n" >"$1/etc/fstab"; mkdir -p "$1/payload"' \
+  --customize-hook='printf "/dev/vda / ext4 rw,errors=remount-ro 0 1\n/dev/vdb /payload ext4 ro,nofail,x-systemd.device-timeout=300s 0 0\n" >"$1/etc/fstab"; mkdir -p "$1/payload"' \
   --customize-hook='printf "[Unit]\nDescription=cma-broker end-to-end scenario (from /payload)\nConditionPathExists=/payload/scenario.sh\nRequiresMountsFor=/payload\n\n[Service]\nType=oneshot\nExecStart=/bin/sh /payload/scenario.sh\nStandardOutput=tty\nStandardError=tty\nTTYPath=/dev/ttyS0\nTTYReset=no\nTTYVHangup=no\n\n[Install]\nWantedBy=multi-user.target\n" >"$1/etc/systemd/system/cmabroker-e2e.service"' \
   --customize-hook='chroot "$1" systemctl enable cmabroker-e2e.service' \
-  --customize-hook='chroot "$1" systemctl mask serial-getty@ttyS0.service getty@tty1.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer systemd-timesyncd.service' \
+  --customize-hook='chroot "$1" systemctl mask serial-getty@ttyS0.service getty@tty1.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer systemd-timesyncd.service' \
   --customize-hook='cp "$1"/boot/vmlinuz-* "'"$OUT"'/vmlinuz"; cp "$1"/boot/initrd.img-* "'"$OUT"'/initrd.img"' \
   bookworm "$TREE" "$archive" >"$OUT/mmdebstrap.log" 2>&1 ||
   { tail -30 "$OUT/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $OUT/mmdebstrap.log)"; }
