@@ -1,0 +1,71 @@
+#!/bin/bash
+# run-systemd.sh --cache CACHE_DIR --rootfs DIR --disk ROOT_IMG --payload PAYLOAD_IMG --phase NAME
+#                --console FILE [--port PORT] [--timeout SECONDS]
+#
+# Boots the systemd end-to-end guest: QEMU 10 (fetch.sh's cache) with the kernel and initrd of
+# build-rootfs.sh's folder DIR, ROOT_IMG as /dev/vda (read-write: one image lives through several
+# boots, like a machine's disk) and PAYLOAD_IMG as /dev/vdb (the scenario and the .debs).
+# `cmabroker.phase=NAME` on the kernel command line tells the scenario what to do in this boot.
+#   --port PORT  adds the NVMe whose DOE mailbox forwards SPDM to 127.0.0.1:PORT (the responder must
+#                already listen; see run.sh); without it the guest has no DOE device at all.
+# The guest powers off at the end of its scenario; a wall-clock watchdog SIGKILLs QEMU after
+# --timeout seconds (default 600). The serial console goes to FILE. Exit code: QEMU's, or 124.
+set -euo pipefail
+
+die() { echo "run-systemd.sh: ERROR: $*" >&2; exit 2; }
+
+CACHE="" ROOTFS="" DISK="" PAYLOAD="" PHASE="" CONSOLE="" PORT="" TIMEOUT=600
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cache) CACHE=$2; shift 2 ;;
+    --rootfs) ROOTFS=$2; shift 2 ;;
+    --disk) DISK=$2; shift 2 ;;
+    --payload) PAYLOAD=$2; shift 2 ;;
+    --phase) PHASE=$2; shift 2 ;;
+    --console) CONSOLE=$2; shift 2 ;;
+    --port) PORT=$2; shift 2 ;;
+    --timeout) TIMEOUT=$2; shift 2 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
+[ -n "$CACHE" ] && [ -n "$ROOTFS" ] && [ -n "$DISK" ] && [ -n "$PAYLOAD" ] && [ -n "$PHASE" ] && [ -n "$CONSOLE" ] ||
+  die "usage: run-systemd.sh --cache CACHE_DIR --rootfs DIR --disk ROOT_IMG --payload PAYLOAD_IMG --phase NAME --console FILE [--port PORT] [--timeout SECONDS]"
+
+ROOT="$CACHE/root"
+QEMU="$ROOT/usr/bin/qemu-system-x86_64"
+[ -x "$QEMU" ] || die "$QEMU missing: run fetch.sh $CACHE first"
+[ -f "$ROOTFS/vmlinuz" ] && [ -f "$ROOTFS/initrd.img" ] || die "$ROOTFS has no vmlinuz/initrd.img: run build-rootfs.sh $CACHE first"
+[ -f "$DISK" ] || die "root disk $DISK missing"
+[ -f "$PAYLOAD" ] || die "payload disk $PAYLOAD missing"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cma-qemu-systemd.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+nvme=()
+if [ -n "$PORT" ]; then
+  listening() { ss -Hltn "sport = :$PORT" | grep -q .; }
+  for _ in $(seq 300); do listening && break; sleep 0.1; done
+  listening || die "nothing listens on port $PORT (start the SPDM responder first)"
+  truncate -s 1M "$WORK/nvme.img"
+  nvme=(-drive "file=$WORK/nvme.img,if=none,id=n0,format=raw" -device "nvme,drive=n0,serial=cmabroker-e2e,spdm_port=$PORT")
+fi
+
+# modprobe.blacklist=nvme: as in the initramfs test, no kernel driver touches the NVMe function.
+# -no-reboot: the scenario's `systemctl poweroff` (or a crash) ends QEMU.
+set +e
+timeout -s KILL "$TIMEOUT" "$QEMU" \
+  -L "$ROOT/usr/share/seabios" -L "$ROOT/usr/share/qemu" \
+  -machine q35 -accel tcg -m 1024 -smp 1 -nographic -audio none -nic none -no-reboot \
+  -kernel "$ROOTFS/vmlinuz" -initrd "$ROOTFS/initrd.img" \
+  -append "root=/dev/vda rw console=ttyS0 quiet loglevel=1 systemd.show_status=false modprobe.blacklist=nvme panic=-1 cmabroker.phase=$PHASE" \
+  -drive "file=$DISK,if=virtio,format=raw" \
+  -drive "file=$PAYLOAD,if=virtio,format=raw,readonly=on" \
+  "${nvme[@]}" \
+  </dev/null >"$CONSOLE" 2>&1
+rc=$?
+set -e
+if [ $rc -eq 137 ]; then
+  echo "run-systemd.sh: watchdog: QEMU did not finish within ${TIMEOUT}s and was killed (SIGKILL)" >&2
+  exit 124
+fi
+exit $rc
