@@ -111,6 +111,27 @@ public sealed class IdeKmEmulatorTests
     }
 
     [Test]
+    public async Task TheIdeFlakyPlanFailsTheFirstSetUpWithKpAckTheSecondWithALostSessionAndThenRestsOnceUsed()
+    {
+        using var h = new IdeHarness();
+        h.IdeKm.PlanFaults(SpdmProtocolProvider.IdeFlakyFaults);
+
+        var first = Assert.ThrowsAsync<IdeKmException>(async () => await (await h.DriverAsync()).SetupAsync(Options, CancellationToken.None));
+        Assert.That(first!.Failure, Is.EqualTo(IdeKmFailure.UnsupportedValue));
+        Assert.That(h.IdeKm.Port.History.Select(k => k.Slot), Is.EqualTo(KeySubStream.AllOf(IdeKeySet.K0).Take(1)), "KEY_PROG 2 was refused, nothing after it sent");
+        Assert.That(h.RootPort.Port.HoldsKeysFor(3), Is.False, "the root port was rolled back");
+
+        var second = Assert.ThrowsAsync<IdeKmException>(async () => await (await h.DriverAsync()).SetupAsync(Options, CancellationToken.None));
+        Assert.That(second!.Failure, Is.EqualTo(IdeKmFailure.SessionLost));
+        Assert.That(h.RootPort.Port.HoldsKeysFor(3), Is.False, "the root port was rolled back after the Rx keys reached it");
+        Assert.That(h.IdeKm.PlannedFaults, Is.Zero);
+
+        var status = await (await h.DriverAsync()).SetupAsync(Options, CancellationToken.None);
+        Assert.That(status.State, Is.EqualTo(IdeStreamState.Secure));
+        AssertKeysMatch(h, IdeKeySet.K0);
+    }
+
+    [Test]
     public void TheFactorysSessionProfilesModelIdeAndNoCmaDoesNot()
     {
         var factory = new EmulatedDeviceFactory([new SpdmProtocolProvider()]);

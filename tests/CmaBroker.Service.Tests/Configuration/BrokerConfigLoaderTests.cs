@@ -71,6 +71,17 @@ public sealed class BrokerConfigLoaderTests
     }
 
     [Test]
+    public void The_ide_key_refresh_interval_is_seconds_and_zero_turns_it_off()
+    {
+        Assert.That(BrokerConfigLoader.Load(Write("""{ "ideKeyRefreshIntervalS": 90 }"""), null, Environment()).IdeKeyRefreshInterval,
+            Is.EqualTo(TimeSpan.FromSeconds(90)));
+        Assert.That(BrokerConfigLoader.Load(Write("""{ "ideKeyRefreshIntervalS": 0 }"""), null, Environment()).IdeKeyRefreshInterval, Is.Null);
+        Assert.That(new BrokerConfig().IdeKeyRefreshInterval, Is.Null, "off unless configured");
+        var refused = Assert.Throws<CmaBroker.Doe.Errors.CmaException>(() => BrokerConfigLoader.Load(Write("""{ "ideKeyRefreshIntervalS": -1 }"""), null, Environment()));
+        Assert.That(refused!.Message, Does.Contain("ideKeyRefreshIntervalS").And.Contain("seconds"));
+    }
+
+    [Test]
     public void Explicit_keys_override_the_environment()
     {
         string path = Write("""{ "stateDirectory": "/srv/state", "targets": ["emulated:good#2", "spdm-socket:127.0.0.1:2323"], "requestDeadlineMs": 250 }""");
