@@ -24,7 +24,7 @@ internal static class OverheadBenchmark
     private static async Task<int> RunAsync(string[] args)
     {
         bool quick = args.Contains("--quick");
-        int perSlice = quick ? 200 : 2000, slices = quick ? 4 : 10;
+        int perSlice = quick ? 200 : 1000, slices = quick ? 4 : 10;
         Print("mediation overhead", quick);
         await using var bus = await PrivateBus.StartAsync();
         var directories = Directory.CreateTempSubdirectory("cmabroker-bench-").FullName;

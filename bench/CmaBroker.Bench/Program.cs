@@ -1,7 +1,7 @@
 using CmaBroker.Bench;
 
 // CmaBroker benchmarks; each prints the machine, its load and a baseline measured in the same run.
-//   dotnet run -c Release --project bench/CmaBroker.Bench -- BENCHMARK [--quick]
+//   bench/run.sh BENCHMARK [--quick]  (README "Benchmarks")
 // BENCHMARK: mailbox | auth | auth-profile | overhead | all (all runs every benchmark in turn)
 string which = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "mailbox";
 string[] rest = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[1..] : args;

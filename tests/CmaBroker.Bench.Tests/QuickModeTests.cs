@@ -58,6 +58,24 @@ public sealed partial class QuickModeTests
         }
     }
 
+    [Test]
+    public async Task OverheadBenchmarkReportsExchangePingAndInProcessLatencies()
+    {
+        string output = await RunQuickAsync("overhead");
+        foreach (string path in new[] { "Mailbox.Exchange via cma-brokerd", "Peer.Ping to cma-brokerd", "in-process DoeMailbox exchange" })
+        {
+            var row = output.Split('\n').SingleOrDefault(l => l.StartsWith(path, StringComparison.Ordinal));
+            Assert.That(row, Is.Not.Null, output);
+            var figures = Numbers().Matches(row![(row.IndexOf(')') is var close and > 0 ? close + 1 : path.Length)..])
+                .Select(m => double.Parse(m.Value.Replace(",", ""), CultureInfo.InvariantCulture)).ToList();
+            Assert.That(figures, Has.Count.EqualTo(3), row);
+            Assert.That(figures, Has.All.GreaterThan(0.0), row);
+            Assert.That(figures[0], Is.LessThanOrEqualTo(figures[2]), $"median above p99: {row}");
+        }
+        Assert.That(output, Does.Match(@"RESULT overhead median: Exchange/Ping = [0-9.]+ \(target <= 1\.5\): (met|MISSED)"));
+        Assert.That(output, Does.Match(@"RESULT overhead p99: Exchange/Ping = [0-9.]+ \(target <= 3\): (met|MISSED)"));
+    }
+
     [GeneratedRegex(@"[0-9][0-9,]*(\.[0-9]+)?")]
     private static partial Regex Numbers();
 }
