@@ -39,6 +39,7 @@ public static partial class CxlGuestScenario
         string insmod = string.Join("; ", Modules.Select(m => $"insmod {ModuleDirectory}/{m}.ko || exit 1"));
         return payload
             .Line("if [ -n \"$CXL_ADDR\" ]; then")
+            .Line(UptimeMarker("begin"))
             .Step(ToolCdat, $"{GuestScenario.CmaTool} --json cdat pci:$CXL_ADDR")
             .Step(ToolCdatText, $"{GuestScenario.CmaTool} cdat pci:$CXL_ADDR")
             // A broker of its own (the scenario's first one has stopped); no authentication: only CDAT matters here.
@@ -60,8 +61,19 @@ public static partial class CxlGuestScenario
             .Step(KernelBrokerCdat, $"{cmactl} --json cdat $CXL_ADDR")
             .Line("kill $CXL_BROKERD_PID 2>/dev/null; wait $CXL_BROKERD_PID")
             .Step(BrokerLog, "cat /tmp/brokerd-cxl.log")
+            .Line(UptimeMarker("end"))
             .Line("fi");
     }
+
+    /// <summary>How long the guest spent on the CXL steps (its /proc/uptime at the markers), or null.</summary>
+    public static TimeSpan? Duration(GuestConsole console)
+    {
+        var marks = UptimeMarkers().Matches(console.Text).ToDictionary(m => m.Groups[1].Value,
+            m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        return marks.TryGetValue("begin", out var begin) && marks.TryGetValue("end", out var end) ? TimeSpan.FromSeconds(end - begin) : null;
+    }
+
+    private static string UptimeMarker(string name) => $"echo \"@@CMA-E2E-CXL-UPTIME {name} $(cut -d' ' -f1 /proc/uptime)@@\"";
 
     /// <summary>Copies the cache's CXL modules to <c>lib/cxl-modules</c> under <paramref name="filesRoot"/> (a --tree of the initramfs).</summary>
     public static void WriteModules(string cache, string filesRoot)
@@ -83,4 +95,7 @@ public static partial class CxlGuestScenario
 
     [GeneratedRegex(@"@@CMA-E2E-CXL (\S+)@@")]
     private static partial Regex CxlMarker();
+
+    [GeneratedRegex(@"@@CMA-E2E-CXL-UPTIME (\w+) ([0-9.]+)@@")]
+    private static partial Regex UptimeMarkers();
 }

@@ -21,6 +21,7 @@ public sealed partial class QemuKernelDoeTests
     public void CxlDeviceSitsBehindTheCxlRootPortWithNoCxlDriverBoundAtFirst()
     {
         Assert.That(CxlGuestScenario.AddressIn(_console), Is.EqualTo("0000:0d:00.0"), _console.Text);
+        TestContext.Progress.WriteLine($"The guest's CXL steps took {CxlGuestScenario.Duration(_console)?.TotalSeconds:F1} s (guest uptime)");
         using var json = ParseStep(CxlGuestScenario.BrokerShow, ExitCodes.Success);
         var root = json.RootElement;
         Assert.That(root.GetProperty("driver").GetString(), Is.Empty, root.ToString());
