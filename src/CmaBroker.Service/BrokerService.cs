@@ -119,18 +119,18 @@ public sealed partial class BrokerService : IAsyncDisposable
     /// <summary>Signed measurements over <paramref name="nonce"/> for a remote verifier (see <see cref="DeviceAuthenticator.GetEvidenceAsync"/>).</summary>
     public async Task<EvidenceResult> GetEvidenceAsync(Device device, byte[] nonce, CancellationToken cancellationToken = default)
     {
+        // GET_VERSION would end a session uncleanly: END_SESSION first, and bring it back whatever the evidence says.
         bool hadSession = await Sessions.SuspendAsync(device, cancellationToken).ConfigureAwait(false);
-        EvidenceResult evidence;
         try
         {
-            evidence = await Authenticator.GetEvidenceAsync(device, nonce, null, cancellationToken).ConfigureAwait(false);
+            var evidence = await Authenticator.GetEvidenceAsync(device, nonce, null, cancellationToken).ConfigureAwait(false);
+            DeviceAuthenticated?.Invoke(this, device);
+            return evidence;
         }
         finally
         {
-            DeviceAuthenticated?.Invoke(this, device);
+            await Sessions.ResumeAsync(device, hadSession, CancellationToken.None).ConfigureAwait(false);
         }
-        await Sessions.ResumeAsync(device, hadSession, cancellationToken).ConfigureAwait(false);
-        return evidence;
     }
 
     /// <summary>

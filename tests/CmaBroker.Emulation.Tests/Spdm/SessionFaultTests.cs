@@ -93,9 +93,11 @@ public sealed class SessionFaultTests
     public void MutualAuthenticationRequestIsRefusedAsUnsupported()
     {
         using var harness = new SessionHarness(SessionHarness.SessionConfig(new SpdmResponderFaults { RequestMutualAuthentication = true }));
-        var e = Assert.ThrowsAsync<SpdmProtocolException>(() => harness.OpenAsync());
-        Assert.That(e, Is.Not.TypeOf<SessionFailedException>());
-        Assert.That(e!.Kind, Is.EqualTo(CmaBroker.Doe.Errors.CmaErrorKind.Unsupported));
+        // Typed, so the broker can say "no requester identity configured" (issue 14); still an Unsupported SPDM error.
+        var e = Assert.ThrowsAsync<MutualAuthenticationRequestedException>(() => harness.OpenAsync());
+        Assert.That(e, Is.InstanceOf<SpdmProtocolException>().And.Not.InstanceOf<SessionFailedException>());
+        Assert.That(e!.MutAuthRequested & 0x07, Is.Not.Zero);
+        Assert.That(e.Kind, Is.EqualTo(CmaBroker.Doe.Errors.CmaErrorKind.Unsupported));
         Assert.That(e.Message, Does.Contain("mutual authentication"));
         Assert.That(harness.Responder.SessionEstablished, Is.False);
         Assert.That(new SessionOffer().Flags & SpdmCapabilityFlags.MutAuth, Is.EqualTo(SpdmCapabilityFlags.None), "the requester never claims MUT_AUTH_CAP");
