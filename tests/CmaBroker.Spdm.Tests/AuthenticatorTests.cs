@@ -322,7 +322,7 @@ public sealed class AuthenticatorTests
         responder.LargeResponseFor = SpdmCode.GetMeasurements;
         var result = await Run(responder, Options(chain));
         Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Failed));
-        Assert.That(result.Reason, Does.Contain("LargeResponse").And.Contain("chunking is not supported"));
+        Assert.That(result.Reason, Does.Contain("LargeResponse").And.Contain("CHUNK_CAP was not negotiated"));
     }
 
     [Test]
