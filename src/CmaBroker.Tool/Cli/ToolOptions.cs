@@ -28,6 +28,9 @@ public static class ToolOptions
     public static readonly OptionSpec EmulatorMutual = new("--emulator-mutual", "MODE", "emulated: targets only: make the emulated device ask for mutual authentication: signed (MutAuthRequested bit 0; the device already holds --cert-chain), encapsulated (bit 1) or encapsulated-digests (bit 2).");
     public static readonly OptionSpec EmulatorRequesterTrust = new("--emulator-requester-trust", "FILE", "emulated: targets only: the root(s) the emulated device trusts for requester chains (PEM or DER; default: the first certificate of --cert-chain).");
 
+    public static readonly OptionSpec TransferSize = new("--transfer-size", "BYTES", "The requester's DataTransferSize (SPDM 1.2+, 42-1048568; default 1048568, a whole DOE object): a response larger than it comes back through ERROR LargeResponse and CHUNK_GET.");
+    public static readonly OptionSpec EmulatorTransferSize = new("--emulator-transfer-size", "BYTES", "emulated: targets only: the emulated device's DataTransferSize (42-65536; its MaxSPDMmsgSize stays 65536, so it announces CHUNK_CAP): a request larger than it goes out with CHUNK_SEND.");
+
     public static readonly OptionSpec StreamId = new("--stream-id", "N", "IDE Stream ID (0-255, default 0).");
     public static readonly OptionSpec PortIndex = new("--port-index", "N", "IDE_KM PortIndex at the device (0-255, default 0: the function's own port).");
     public static readonly OptionSpec RidBase = new("--rid-base", "N", "First requester ID of the stream's RID association (default 0).");
@@ -37,7 +40,7 @@ public static class ToolOptions
     public static IReadOnlyList<OptionSpec> Global { get; } = [Json, SysfsRoot, TimeoutMs, Help, Version];
 
     public static IReadOnlyList<OptionSpec> All { get; } = [.. Global, Mailbox, Trust, Slot, Reference, Port, Dhe, Aead, Measure, Heartbeat, KeyUpdate, HandshakeInTheClear,
-        Mutual, CertChain, Key, EmulatorMutual, EmulatorRequesterTrust, StreamId, PortIndex, RidBase, RidLimit, AddrRange];
+        Mutual, CertChain, Key, EmulatorMutual, EmulatorRequesterTrust, TransferSize, EmulatorTransferSize, StreamId, PortIndex, RidBase, RidLimit, AddrRange];
 
     /// <summary>The option named <paramref name="name"/> (<c>-h</c> is <c>--help</c>), or null.</summary>
     public static OptionSpec? Find(string name) =>

@@ -34,9 +34,17 @@ public static class SessionCommand
             Identity = RequesterIdentityFrom(line),
         };
 
+        uint transferSize = line.Value(ToolOptions.TransferSize.Name) is { } ownSize
+            ? (uint)ParsedCommandLine.ParseNumber(ownSize, ToolOptions.TransferSize.Name, CapabilitiesMessage.MinDataTransferSize12, SpdmRequester.AnnouncedTransferSize)
+            : SpdmRequester.AnnouncedTransferSize;
         var openerOptions = context.OpenerOptions;
-        if (line.Value(ToolOptions.EmulatorMutual.Name) is { } emulatorMode)
-            openerOptions = openerOptions with { EmulatedSpdmTuning = EmulatorTuning(context, ParseMutualMode(emulatorMode), offer.Identity) };
+        var tuning = EmulatorTuning(context, line.Value(ToolOptions.EmulatorMutual.Name) is { } emulatorMode ? ParseMutualMode(emulatorMode) : null,
+            line.Value(ToolOptions.EmulatorTransferSize.Name) is { } deviceSize
+                ? (uint)ParsedCommandLine.ParseNumber(deviceSize, ToolOptions.EmulatorTransferSize.Name, CapabilitiesMessage.MinDataTransferSize12, MaxTransferSize)
+                : null,
+            offer.Identity);
+        if (tuning is not null)
+            openerOptions = openerOptions with { EmulatedSpdmTuning = tuning };
         await using var target = await TargetOpener.OpenAsync(context.Target, openerOptions, logger: null, cancellationToken);
         var mailbox = target.SelectMailbox(DoeProtocol.Cma);
         if (!mailbox.Supports(DoeProtocol.SecuredCma))
@@ -46,6 +54,7 @@ public static class SessionCommand
             TrustAnchors = anchors,
             Slot = slot,
             Offer = offer,
+            DataTransferSize = transferSize,
             ResponseTimeout = context.Target is SpdmSocketTargetName
                 ? AuthenticateCommand.SocketBounds(context.CommandLine.Timeout)
                 : null,
@@ -102,7 +111,10 @@ public static class SessionCommand
                 ["AEAD"] = SpdmAlgorithms.Name(n.Aead),
                 ["MeasurementHash"] = SpdmAlgorithms.Name(n.MeasurementHash),
             },
-            n.HandshakeInTheClear, MutualName(session.MutualAuthentication), session.HeartbeatPeriod, slot, operations,
+            n.HandshakeInTheClear, MutualName(session.MutualAuthentication), session.HeartbeatPeriod,
+            new LargeMessagesJson((n.RequesterFlags & n.ResponderCapabilities.Flags & SpdmCapabilityFlags.Chunk) != 0,
+                n.ResponderCapabilities.DataTransferSize, n.Version >= SpdmVersion.V12 ? transferSize : 0),
+            slot, operations,
             measurements.Count > 0 ? SpdmAlgorithms.Name(n.MeasurementHash) : null,
             measurements.Select(m => new MeasurementJson(m.Index, m.Spec, m.ValueType, m.IsRaw, Hex.Format(m.Value))).ToList(),
             Ended: operations.Contains("end-session"));
@@ -121,6 +133,7 @@ public static class SessionCommand
         text.WriteLine($"handshake in the clear: {(d.HandshakeInTheClear ? "yes" : "no")}");
         text.WriteLine($"mutual authentication: {d.MutualAuthentication}");
         text.WriteLine($"heartbeat period: {d.HeartbeatPeriod} s");
+        text.WriteLine($"large messages: CHUNK_CAP {(d.LargeMessages.Chunking ? "negotiated" : "not negotiated")}, DataTransferSize device {d.LargeMessages.DeviceDataTransferSize}, requester {d.LargeMessages.RequesterDataTransferSize}");
         text.WriteLine($"slot: {d.Slot}");
         text.WriteLine($"operations: {string.Join(", ", d.Operations)}");
         if (d.Measurements.Count > 0)
@@ -147,20 +160,33 @@ public static class SessionCommand
         return RequesterIdentity.Load(chain, key);
     }
 
-    /// <summary>--emulator-mutual: the emulated device asks for <paramref name="mode"/> and trusts the given root (default: the chain's first certificate).</summary>
-    private static Func<SpdmResponderConfig, SpdmResponderConfig> EmulatorTuning(ToolContext context, MutualAuthenticationRequest mode, RequesterIdentity? identity)
+    /// <summary>Largest DataTransferSize --emulator-transfer-size takes (the emulated device's MaxSPDMmsgSize then).</summary>
+    private const uint MaxTransferSize = 65536;
+
+    /// <summary>
+    /// --emulator-mutual: the emulated device asks for <paramref name="mode"/> and trusts the given root (default: the
+    /// chain's first certificate); --emulator-transfer-size: its DataTransferSize, with a MaxSPDMmsgSize above it so it
+    /// announces CHUNK_CAP. Null when neither is given.
+    /// </summary>
+    private static Func<SpdmResponderConfig, SpdmResponderConfig>? EmulatorTuning(ToolContext context, MutualAuthenticationRequest? mode, uint? dataTransferSize,
+        RequesterIdentity? identity)
     {
+        if (mode is null && dataTransferSize is null)
+            return null;
         if (context.Target is not EmulatedTargetName)
-            throw new CmaException(CmaErrorKind.InvalidArgument, $"--emulator-mutual only applies to emulated: targets, not {context.Target}");
+            throw new CmaException(CmaErrorKind.InvalidArgument,
+                $"{(mode is not null ? "--emulator-mutual" : "--emulator-transfer-size")} only applies to emulated: targets, not {context.Target}");
         var line = context.CommandLine;
         var roots = line.Value(ToolOptions.EmulatorRequesterTrust.Name) is { } trust
             ? TrustAnchorLoader.Load(trust)
             : identity is not null ? [identity.Certificates[0]] : [];
-        return config => config with
+        return config =>
         {
-            MutualAuthentication = mode,
-            RequesterTrustAnchors = roots,
-            ProvisionedRequesterChain = identity?.Certificates,
+            if (mode is { } requested)
+                config = config with { MutualAuthentication = requested, RequesterTrustAnchors = roots, ProvisionedRequesterChain = identity?.Certificates };
+            if (dataTransferSize is { } size)
+                config = config with { DataTransferSize = size, MaxSpdmMessageSize = MaxTransferSize };
+            return config;
         };
     }
 
