@@ -255,6 +255,37 @@ public sealed class BrokerSessionTests
     }
 
     [Test]
+    public async Task Mutual_authentication_requested_with_a_configured_identity_gives_a_mutual_session()
+    {
+        if (Environment.UserName != "root")
+            Assert.Ignore("requesterKey must be owned by root: run as root (as CI does)");
+        string identity = _temp.Sub("requester");
+        using (var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh",
+                   [RepositoryFiles.Path("packaging/make-requester-identity.sh"), identity, "p384"]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
+        {
+            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.That(process.ExitCode, Is.Zero, output);
+        }
+        var requesterRoot = CmaBroker.Spdm.Authentication.TrustAnchorLoader.Load(Path.Combine(identity, "requester-ca.pem"));
+        // The device asks for the encapsulated flow (it fetches the broker's chain) and trusts only the requester CA.
+        var devices = new SessionTestDevices(c => c with { MutualAuthentication = MutualAuthenticationRequest.Encapsulated, RequesterTrustAnchors = requesterRoot });
+        await using var broker = Broker(Config() with
+        {
+            RequesterCertChain = Path.Combine(identity, "requester-chain.pem"),
+            RequesterKey = Path.Combine(identity, "requester-key.pem"),
+        }, devices);
+        var device = await StartedAsync(broker);
+
+        var session = await broker.Sessions.EstablishAsync(device);
+
+        Assert.That(session.State, Is.EqualTo(SessionStates.Established), session.Error);
+        Assert.That(session.Mutual, Is.True, "the device asked and the broker presented its identity");
+        Assert.That(devices[Address].SessionEstablished, Is.True);
+        Assert.That(await broker.Sessions.EndAsync(device), Is.True);
+    }
+
+    [Test]
     public async Task Always_mode_establishes_at_start_as_after_a_daemon_restart()
     {
         var devices = new SessionTestDevices();
