@@ -10,15 +10,5 @@ public sealed partial class Device
     /// <summary>SessionState, SessionVersion, SessionAlgorithms, SessionEstablished, SessionMutual (never key material).</summary>
     public DeviceSessionSnapshot Session { get { lock (_gate) return _session; } }
 
-    internal void SetSession(DeviceSessionSnapshot snapshot)
-    {
-        IReadOnlyList<string> changed;
-        lock (_gate)
-        {
-            changed = _session.ChangedProperties(snapshot);
-            _session = snapshot;
-        }
-        if (changed.Count > 0)
-            PropertiesChanged?.Invoke(this, new PropertiesChangedEventArgs(changed));
-    }
+    internal void SetSession(DeviceSessionSnapshot snapshot) => Replace(ref _session, _ => snapshot, (a, b) => a.ChangedProperties(b));
 }

@@ -107,28 +107,25 @@ public sealed partial class Device
     }
 
     /// <summary>Replaces the authentication snapshot and reports the properties that changed.</summary>
-    internal void SetAuth(DeviceAuthSnapshot snapshot)
-    {
-        IReadOnlyList<string> changed;
-        lock (_gate)
-        {
-            changed = _auth.ChangedProperties(snapshot);
-            _auth = snapshot;
-        }
-        if (changed.Count > 0)
-            PropertiesChanged?.Invoke(this, new PropertiesChangedEventArgs(changed));
-    }
+    internal void SetAuth(DeviceAuthSnapshot snapshot) => Replace(ref _auth, _ => snapshot, (a, b) => a.ChangedProperties(b));
 
     /// <summary>Changes the auth snapshot atomically with <paramref name="update"/>.</summary>
-    internal DeviceAuthSnapshot UpdateAuth(Func<DeviceAuthSnapshot, DeviceAuthSnapshot> update)
+    internal DeviceAuthSnapshot UpdateAuth(Func<DeviceAuthSnapshot, DeviceAuthSnapshot> update) =>
+        Replace(ref _auth, update, (a, b) => a.ChangedProperties(b));
+
+    /// <summary>
+    /// Replaces one of the device's snapshots under the gate with <paramref name="update"/> of it, then (outside the
+    /// gate, so handlers may read the device) raises PropertiesChanged for the properties that differ.
+    /// </summary>
+    private T Replace<T>(ref T field, Func<T, T> update, Func<T, T, IReadOnlyList<string>> changedProperties)
     {
-        DeviceAuthSnapshot next;
+        T next;
         IReadOnlyList<string> changed;
         lock (_gate)
         {
-            next = update(_auth);
-            changed = _auth.ChangedProperties(next);
-            _auth = next;
+            next = update(field);
+            changed = changedProperties(field, next);
+            field = next;
         }
         if (changed.Count > 0)
             PropertiesChanged?.Invoke(this, new PropertiesChangedEventArgs(changed));
@@ -153,20 +150,8 @@ public sealed partial class Device
     }
 
     /// <summary>Changes the IDE stream snapshot atomically with <paramref name="update"/> and reports the properties that changed.</summary>
-    internal IdeStreamSnapshot UpdateIde(Func<IdeStreamSnapshot, IdeStreamSnapshot> update)
-    {
-        IdeStreamSnapshot next;
-        IReadOnlyList<string> changed;
-        lock (_gate)
-        {
-            next = update(_ide);
-            changed = _ide.ChangedProperties(next);
-            _ide = next;
-        }
-        if (changed.Count > 0)
-            PropertiesChanged?.Invoke(this, new PropertiesChangedEventArgs(changed));
-        return next;
-    }
+    internal IdeStreamSnapshot UpdateIde(Func<IdeStreamSnapshot, IdeStreamSnapshot> update) =>
+        Replace(ref _ide, update, (a, b) => a.ChangedProperties(b));
 
     internal void SetDriver(string driver)
     {
