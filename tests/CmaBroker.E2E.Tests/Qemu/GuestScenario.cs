@@ -27,7 +27,7 @@ public static class GuestScenario
     public static readonly IReadOnlyList<string> RuntimeLibraries = ["/usr/lib/x86_64-linux-gnu/libssl.so.3"];
 
     /// <summary>AuthState values that end an authentication (the D-Bus interface's list minus unknown/authenticating).</summary>
-    private const string SettledStates = "authenticated|untrusted|failed|unsupported|kernel-owned";
+    public const string SettledStates = "authenticated|untrusted|failed|unsupported|kernel-owned";
 
     public static GuestPayload Payload()
     {

@@ -53,7 +53,7 @@ public sealed partial class QemuKernelDoeTests
         _server.Start();
 
         var initrd = Path.Combine(_work, "initrd.gz");
-        await QemuHarness.BuildInitramfsAsync(cache, initrd, CxlGuestScenario.AppendTo(GuestScenario.Payload()),
+        await QemuHarness.BuildInitramfsAsync(cache, initrd, CxlGuestScenario.AppendTo(SessionGuestScenario.AppendTo(GuestScenario.Payload())),
             [
                 Path.Combine(published, "CmaBroker.Tool", "cmatool") + ":" + GuestScenario.CmaTool,
                 Path.Combine(published, "CmaBroker.Daemon", "cma-brokerd") + ":" + GuestScenario.CmaBrokerd,
