@@ -117,8 +117,9 @@ public sealed class MutualAuthenticationTests
     public void WithoutAnIdentityARequestForMutualAuthenticationIsUnsupported()
     {
         using var harness = new SessionHarness(SessionHarness.SessionConfig(new SpdmResponderFaults { RequestMutualAuthentication = true }));
-        var e = Assert.ThrowsAsync<SpdmProtocolException>(() => harness.OpenAsync());
+        var e = Assert.ThrowsAsync<MutualAuthenticationRequestedException>(() => harness.OpenAsync());
         Assert.That(e!.Kind, Is.EqualTo(CmaBroker.Doe.Errors.CmaErrorKind.Unsupported));
+        Assert.That(e.MutAuthRequested, Is.EqualTo((byte)MutualAuthenticationRequest.Signed));
         Assert.That(e.Message, Does.Contain("no requester certificate chain and key"));
     }
 
