@@ -97,6 +97,27 @@ public sealed partial class QuickModeTests
         Assert.That(output, Does.Match(@"RESULT cdat p99: during-authentications/idle = [0-9.]+ \(no target\)"));
     }
 
+    [Test]
+    public async Task SessionBenchmarkReportsRequesterAndDeviceCpuForEveryDheGroupAndTheAuthenticationBaseline()
+    {
+        string output = await RunQuickAsync("session");
+        Assert.That(output, Does.Contain("load average at start:").And.Contain("machine:"));
+        foreach (string row in new[] { "secp256r1", "secp384r1", "secp521r1", "ffdhe2048", "ffdhe3072", "ffdhe4096", "baseline: authentication" })
+            AssertCpuRow(output, row, figureCount: 6);
+        Assert.That(output, Does.Contain("RESULT session: no target"));
+    }
+
+    /// <summary>A row of requester CPU, + other threads, device CPU, wall, messages and ratio: all present, device CPU measured.</summary>
+    private static void AssertCpuRow(string output, string name, int figureCount)
+    {
+        var row = output.Split('\n').SingleOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+        Assert.That(row, Is.Not.Null, $"no row for {name}:\n{output}");
+        var figures = Numbers().Matches(row![name.Length..]).Select(m => double.Parse(m.Value.Replace(",", ""), CultureInfo.InvariantCulture)).ToList();
+        Assert.That(figures, Has.Count.EqualTo(figureCount), row);
+        Assert.That(figures, Has.All.GreaterThan(0.0), row);
+        Assert.That(figures.All(double.IsFinite), Is.True, row);
+    }
+
     [GeneratedRegex(@"[0-9][0-9,]*(\.[0-9]+)?")]
     private static partial Regex Numbers();
 }
