@@ -98,6 +98,16 @@ public sealed partial class QuickModeTests
     }
 
     [Test]
+    public async Task IdeBenchmarkReportsSetupAndStopBesideTheSessionBaseline()
+    {
+        string output = await RunQuickAsync("ide");
+        Assert.That(output, Does.Contain("load average at start:").And.Contain("machine:"));
+        foreach (string row in new[] { "IDE stream set-up + stop", "baseline: session open + end" })
+            AssertCpuRow(output, row, figureCount: 5);
+        Assert.That(output, Does.Match(@"RESULT ide: set-up \+ stop / session establishment = [0-9.]+ wall, [0-9.]+ requester CPU \(no target\)"));
+    }
+
+    [Test]
     public async Task SessionBenchmarkReportsRequesterAndDeviceCpuForEveryDheGroupAndTheAuthenticationBaseline()
     {
         string output = await RunQuickAsync("session");
