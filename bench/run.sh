@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the CmaBroker benchmarks in Release. CI: bench/run.sh --quick (every benchmark, well under 3 minutes).
-# Full runs: bench/run.sh [BENCHMARK] (BENCHMARK = all | mailbox | auth | auth-profile; default all).
+# Full runs: bench/run.sh [BENCHMARK] (BENCHMARK = all | mailbox | auth | auth-profile | overhead | cdat | session | ide; default all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="all"

@@ -76,6 +76,58 @@ public sealed partial class QuickModeTests
         Assert.That(output, Does.Match(@"RESULT overhead p99: Exchange/Ping = [0-9.]+ \(target <= 3\): (met|MISSED)"));
     }
 
+    [Test]
+    public async Task CdatBenchmarkReportsIdleAndLoadedLatenciesAndTheConcurrentAuthentications()
+    {
+        string output = await RunQuickAsync("cdat");
+        Assert.That(output, Does.Contain("load average at start:").And.Contain("machine:"));
+        foreach (string mailbox in new[] { "idle mailbox", "during back-to-back SPDM authentications" })
+        {
+            var row = output.Split('\n').SingleOrDefault(l => l.StartsWith(mailbox, StringComparison.Ordinal));
+            Assert.That(row, Is.Not.Null, output);
+            var figures = Numbers().Matches(row![mailbox.Length..]).Select(m => double.Parse(m.Value.Replace(",", ""), CultureInfo.InvariantCulture)).ToList();
+            Assert.That(figures, Has.Count.EqualTo(3), row);
+            Assert.That(figures, Has.All.GreaterThan(0.0), row);
+            Assert.That(figures[0], Is.LessThanOrEqualTo(figures[2]), $"median above p99: {row}");
+        }
+        var concurrent = Regex.Match(output, @"authentications that ran concurrently with the loaded reads: ([0-9]+)");
+        Assert.That(concurrent.Success, Is.True, output);
+        Assert.That(int.Parse(concurrent.Groups[1].Value, CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(1), "the loaded reads ran beside no authentication");
+        Assert.That(output, Does.Match(@"RESULT cdat median: during-authentications/idle = [0-9.]+ \(no target\)"));
+        Assert.That(output, Does.Match(@"RESULT cdat p99: during-authentications/idle = [0-9.]+ \(no target\)"));
+    }
+
+    [Test]
+    public async Task IdeBenchmarkReportsSetupAndStopBesideTheSessionBaseline()
+    {
+        string output = await RunQuickAsync("ide");
+        Assert.That(output, Does.Contain("load average at start:").And.Contain("machine:"));
+        foreach (string row in new[] { "IDE stream set-up + stop", "baseline: session open + end" })
+            AssertCpuRow(output, row, figureCount: 5);
+        Assert.That(output, Does.Match(@"RESULT ide: set-up \+ stop / session establishment = [0-9.]+ wall, [0-9.]+ requester CPU \(no target\)"));
+    }
+
+    [Test]
+    public async Task SessionBenchmarkReportsRequesterAndDeviceCpuForEveryDheGroupAndTheAuthenticationBaseline()
+    {
+        string output = await RunQuickAsync("session");
+        Assert.That(output, Does.Contain("load average at start:").And.Contain("machine:"));
+        foreach (string row in new[] { "secp256r1", "secp384r1", "secp521r1", "ffdhe2048", "ffdhe3072", "ffdhe4096", "baseline: authentication" })
+            AssertCpuRow(output, row, figureCount: 6);
+        Assert.That(output, Does.Contain("RESULT session: no target"));
+    }
+
+    /// <summary>A row of requester CPU, + other threads, device CPU, wall, messages and ratio: all present, device CPU measured.</summary>
+    private static void AssertCpuRow(string output, string name, int figureCount)
+    {
+        var row = output.Split('\n').SingleOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+        Assert.That(row, Is.Not.Null, $"no row for {name}:\n{output}");
+        var figures = Numbers().Matches(row![name.Length..]).Select(m => double.Parse(m.Value.Replace(",", ""), CultureInfo.InvariantCulture)).ToList();
+        Assert.That(figures, Has.Count.EqualTo(figureCount), row);
+        Assert.That(figures, Has.All.GreaterThan(0.0), row);
+        Assert.That(figures.All(double.IsFinite), Is.True, row);
+    }
+
     [GeneratedRegex(@"[0-9][0-9,]*(\.[0-9]+)?")]
     private static partial Regex Numbers();
 }
