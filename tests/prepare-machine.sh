@@ -24,3 +24,7 @@ fi
 # Tests prove D-Bus policy denials by calling as this unprivileged user (runuser -u cmatest).
 getent group cmabroker >/dev/null || groupadd --system cmabroker
 id -u cmatest >/dev/null 2>&1 || useradd --create-home --shell /bin/bash cmatest
+# A test run before this script (the test harnesses add the account with -M when it is missing) leaves it without
+# a home; the fresh-clone demo builds with dotnet as cmatest, which needs one.
+cmatest_home=$(getent passwd cmatest | cut -d: -f6)
+[ -d "$cmatest_home" ] || install -d -o cmatest -g "$(id -gn cmatest)" -m 0755 "$cmatest_home"
