@@ -11,6 +11,7 @@ return which switch
     "auth" => AuthBenchmark.Run(rest),
     "auth-profile" => AuthProfile.Run(rest),
     "overhead" => OverheadBenchmark.Run(rest),
+    "latency" => LatencyBenchmark.Run(rest),
     "all" => BenchSuite.RunAll(rest),
     _ => Usage(),
 };
