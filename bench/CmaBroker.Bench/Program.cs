@@ -12,6 +12,7 @@ return which switch
     "auth-profile" => AuthProfile.Run(rest),
     "overhead" => OverheadBenchmark.Run(rest),
     "latency" => LatencyBenchmark.Run(rest),
+    "throughput" => ThroughputBenchmark.Run(rest),
     "all" => BenchSuite.RunAll(rest),
     _ => Usage(),
 };
