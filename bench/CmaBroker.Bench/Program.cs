@@ -13,6 +13,7 @@ return which switch
     "overhead" => OverheadBenchmark.Run(rest),
     "latency" => LatencyBenchmark.Run(rest),
     "throughput" => ThroughputBenchmark.Run(rest),
+    "coldplug" => ColdplugBenchmark.Run(rest),
     "all" => BenchSuite.RunAll(rest),
     _ => Usage(),
 };
