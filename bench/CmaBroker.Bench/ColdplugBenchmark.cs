@@ -26,6 +26,9 @@ internal static class ColdplugBenchmark
     {
         bool quick = args.Contains("--quick");
         int[] sizes = quick ? [16, 64] : [16, 64, 256, 1024];
+        int at = Array.IndexOf(args, "--devices"); // e.g. --devices 16,1024: only these sizes (to try a runtime setting)
+        if (at >= 0 && at + 1 < args.Length)
+            sizes = [.. args[at + 1].Split(',').Select(int.Parse)];
         Print("coldplug scaling", quick);
         Console.WriteLine("one cma-brokerd per size, N emulated:good targets, authenticationParallelism 2 (default); wall = start -> all authenticated");
         Console.WriteLine("per device = (figure - baseline) / N; the emulated devices' signing runs in the daemon and counts as its CPU");

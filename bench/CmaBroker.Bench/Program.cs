@@ -3,6 +3,7 @@ using CmaBroker.Bench;
 // CmaBroker benchmarks; each prints the machine, its load and a baseline measured in the same run.
 //   bench/run.sh BENCHMARK [--quick]  (README "Benchmarks")
 // BENCHMARK: mailbox | auth | auth-profile | overhead | all (all runs every benchmark in turn)
+//   also latency | throughput | coldplug
 string which = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "mailbox";
 string[] rest = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[1..] : args;
 return which switch
