@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the CmaBroker benchmarks in Release. CI: bench/run.sh --quick (every benchmark, well under 3 minutes).
-# Full runs: bench/run.sh [BENCHMARK] (BENCHMARK = all | mailbox | auth | auth-profile | overhead | cdat | session | ide; default all).
+# Full runs: bench/run.sh [BENCHMARK] (BENCHMARK = all | mailbox | auth | auth-profile | overhead | cdat | session | ide | latency | throughput | coldplug; default all).
+# coldplug starts one cma-brokerd per size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="all"

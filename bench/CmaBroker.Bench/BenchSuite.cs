@@ -6,7 +6,7 @@ internal static class BenchSuite
     public static int RunAll(string[] args)
     {
         int rc = 0;
-        foreach (var run in new Func<string[], int>[] { MailboxBenchmark.Run, AuthBenchmark.Run, OverheadBenchmark.Run, CdatBenchmark.Run, SessionBenchmark.Run, IdeBenchmark.Run })
+        foreach (var run in new Func<string[], int>[] { MailboxBenchmark.Run, AuthBenchmark.Run, OverheadBenchmark.Run, CdatBenchmark.Run, SessionBenchmark.Run, IdeBenchmark.Run, LatencyBenchmark.Run, ThroughputBenchmark.Run, ColdplugBenchmark.Run })
         {
             rc |= run(args);
             Console.WriteLine();
