@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -12,17 +11,7 @@ public sealed partial class DeviceTimingQuickModeTests
 {
     private static async Task<string> RunQuickAsync(string benchmark)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "CmaBroker.Bench.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { dll, benchmark, "--quick" })
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(deadline.Token);
-        string output = await stdout;
-        Assert.That(process.ExitCode, Is.EqualTo(0), $"{benchmark} --quick failed:\n{output}\n{await stderr}");
+        string output = await QuickBenchmark.RunAsync(benchmark);
         Assert.That(output, Does.Contain("load average at start:").And.Contain("machine:"));
         return output;
     }

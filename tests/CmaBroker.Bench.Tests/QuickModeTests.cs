@@ -10,21 +10,7 @@ namespace CmaBroker.Bench.Tests;
 /// </summary>
 public sealed partial class QuickModeTests
 {
-    private static async Task<string> RunQuickAsync(string benchmark)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "CmaBroker.Bench.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { dll, benchmark, "--quick" })
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(deadline.Token);
-        string output = await stdout;
-        Assert.That(process.ExitCode, Is.EqualTo(0), $"{benchmark} --quick failed:\n{output}\n{await stderr}");
-        return output;
-    }
+    private static Task<string> RunQuickAsync(string benchmark) => QuickBenchmark.RunAsync(benchmark);
 
     [Test]
     public async Task AuthenticationBenchmarkReportsRequesterAndDeviceCpuForEveryAlgorithm()

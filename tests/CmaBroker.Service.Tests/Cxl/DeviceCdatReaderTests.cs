@@ -171,13 +171,19 @@ public sealed class DeviceCdatReaderTests : FakeSysfsFixture
         await using var registry = new DeviceRegistry(Config(), null);
         await registry.RescanAsync();
         var device = registry.Get(CxlFunction);
+        await AssertReadsTheKernelsCopyAsync(device, config, attribute, table.Raw.ToArray());
+    }
+
+    /// <summary>A read of <paramref name="device"/> returns the kernel's <paramref name="attribute"/> copy and writes no DOE register.</summary>
+    private async Task AssertReadsTheKernelsCopyAsync(Device device, string config, string attribute, byte[] expected)
+    {
         byte[] before = File.ReadAllBytes(config);
 
         var result = await new DeviceCdatReader(Sysfs.Root).ReadAsync(device, Owner);
 
         Assert.That(result.Source, Is.EqualTo(CdatSource.Kernel));
         Assert.That(result.Origin, Is.EqualTo(attribute));
-        Assert.That(result.Table.Raw.ToArray(), Is.EqualTo(table.Raw.ToArray()));
+        Assert.That(result.Table.Raw.ToArray(), Is.EqualTo(expected));
         Assert.That(File.ReadAllBytes(config), Is.EqualTo(before), "no DOE register was written");
     }
 
@@ -195,14 +201,7 @@ public sealed class DeviceCdatReaderTests : FakeSysfsFixture
         Assert.That(device.Evidence.KernelOwnedClasses.ContainsKey(ProtocolClass.Cdat), Is.False);
         var table = CdatProfiles.TableFor(EmulatedProfiles.CxlMem)!;
         string attribute = Sysfs.AddCxlPort("endpoint2", $"pci0000:0c/0000:0c:00.0/{CxlFunction}/mem0", table.Raw.ToArray());
-        byte[] before = File.ReadAllBytes(config);
-
-        var result = await new DeviceCdatReader(Sysfs.Root).ReadAsync(device, Owner);
-
-        Assert.That(result.Source, Is.EqualTo(CdatSource.Kernel));
-        Assert.That(result.Origin, Is.EqualTo(attribute));
-        Assert.That(result.Table.Raw.ToArray(), Is.EqualTo(table.Raw.ToArray()));
-        Assert.That(File.ReadAllBytes(config), Is.EqualTo(before), "no DOE register was written");
+        await AssertReadsTheKernelsCopyAsync(device, config, attribute, table.Raw.ToArray());
     }
 
     [Test]
