@@ -31,9 +31,8 @@ done
 [ -n "$CACHE" ] && [ -n "$ROOTFS" ] && [ -n "$DISK" ] && [ -n "$PAYLOAD" ] && [ -n "$PHASE" ] && [ -n "$CONSOLE" ] ||
   die "usage: run-systemd.sh --cache CACHE_DIR --rootfs DIR --disk ROOT_IMG --payload PAYLOAD_IMG --phase NAME --console FILE [--port PORT] [--timeout SECONDS]"
 
-ROOT="$CACHE/root"
-QEMU="$ROOT/usr/bin/qemu-system-x86_64"
-[ -x "$QEMU" ] || die "$QEMU missing: run fetch.sh $CACHE first"
+. "$(dirname "$0")/qemu-common.sh"
+qemu_binary "$CACHE"
 [ -f "$ROOTFS/vmlinuz" ] && [ -f "$ROOTFS/initrd.img" ] || die "$ROOTFS has no vmlinuz/initrd.img: run build-rootfs.sh $CACHE first"
 [ -f "$DISK" ] || die "root disk $DISK missing"
 [ -f "$PAYLOAD" ] || die "payload disk $PAYLOAD missing"
@@ -41,31 +40,18 @@ QEMU="$ROOT/usr/bin/qemu-system-x86_64"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cma-qemu-systemd.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-nvme=()
+NVME_ARGS=()
 if [ -n "$PORT" ]; then
-  listening() { ss -Hltn "sport = :$PORT" | grep -q .; }
-  for _ in $(seq 300); do listening && break; sleep 0.1; done
-  listening || die "nothing listens on port $PORT (start the SPDM responder first)"
-  truncate -s 1M "$WORK/nvme.img"
-  nvme=(-drive "file=$WORK/nvme.img,if=none,id=n0,format=raw" -device "nvme,drive=n0,serial=cmabroker-e2e,spdm_port=$PORT")
+  wait_for_port "$PORT"
+  nvme_doe_args "$WORK" "$PORT"
 fi
 
 # modprobe.blacklist=nvme: as in the initramfs test, no kernel driver touches the NVMe function.
-# -no-reboot: the scenario's `systemctl poweroff` (or a crash) ends QEMU.
-set +e
-timeout -s KILL "$TIMEOUT" "$QEMU" \
-  -L "$ROOT/usr/share/seabios" -L "$ROOT/usr/share/qemu" \
-  -machine q35 -accel tcg -m 1024 -smp 1 -nographic -audio none -nic none -no-reboot \
+# The scenario's `systemctl poweroff` (or a crash, panic=-1) ends QEMU (-no-reboot in qemu-common.sh).
+run_qemu "$TIMEOUT" "$CONSOLE" \
+  -machine q35 -m 1024 -smp 1 \
   -kernel "$ROOTFS/vmlinuz" -initrd "$ROOTFS/initrd.img" \
   -append "root=/dev/vda rw console=ttyS0 quiet loglevel=1 systemd.show_status=false modprobe.blacklist=nvme panic=-1 cmabroker.phase=$PHASE" \
   -drive "file=$DISK,if=virtio,format=raw" \
   -drive "file=$PAYLOAD,if=virtio,format=raw,readonly=on" \
-  "${nvme[@]}" \
-  </dev/null >"$CONSOLE" 2>&1
-rc=$?
-set -e
-if [ $rc -eq 137 ]; then
-  echo "run-systemd.sh: watchdog: QEMU did not finish within ${TIMEOUT}s and was killed (SIGKILL)" >&2
-  exit 124
-fi
-exit $rc
+  "${NVME_ARGS[@]}"

@@ -9,9 +9,8 @@
 #                        -machine q35,cxl=on, a pxb-cxl host bridge (bus 12), a cxl-rp root port, a
 #                        cxl-type3 with a 256 MiB volatile RAM backend (guest address 0000:0d:00.0) and
 #                        CXL fixed memory window 0 (4 GiB) targeting the bridge.
-# QEMU exits at start when nobody listens on PORT, so the port is awaited with `ss -ltn` (a probe
-# connection would be taken as QEMU's own). A wall-clock watchdog SIGKILLs QEMU after --timeout
-# seconds: a responder that accepts but never answers blocks QEMU, which then ignores SIGTERM.
+# The port is awaited with `ss -ltn`; a wall-clock watchdog SIGKILLs QEMU after --timeout seconds
+# (qemu-common.sh, shared with run-systemd.sh).
 # The serial console goes to FILE. Exit code: QEMU's, or 124 with a message when the watchdog fired.
 set -euo pipefail
 
@@ -33,11 +32,10 @@ done
 [ -n "$CACHE" ] && [ -n "$INITRD" ] && [ -n "$PORT" ] && [ -n "$CONSOLE" ] ||
   die "usage: run.sh --cache CACHE_DIR --initrd INITRD --port PORT --console FILE [--timeout SECONDS] [--responder-cmd CMD] [--cxl]"
 
-ROOT="$CACHE/root"
-QEMU="$ROOT/usr/bin/qemu-system-x86_64"
-[ -x "$QEMU" ] || die "$QEMU missing: run fetch.sh $CACHE first"
-KERNEL=$(compgen -G "$ROOT/boot/vmlinuz-6.12.*" | sort -V | tail -1 || true)
-[ -n "$KERNEL" ] || die "no 6.12 kernel under $ROOT/boot: run fetch.sh $CACHE first"
+. "$(dirname "$0")/qemu-common.sh"
+qemu_binary "$CACHE"
+KERNEL=$(compgen -G "$QEMU_ROOT/boot/vmlinuz-6.12.*" | sort -V | tail -1 || true)
+[ -n "$KERNEL" ] || die "no 6.12 kernel under $QEMU_ROOT/boot: run fetch.sh $CACHE first"
 [ -f "$INITRD" ] || die "initramfs $INITRD missing"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cma-qemu-run.XXXXXX")
@@ -53,20 +51,8 @@ if [ -n "$RESPONDER_CMD" ]; then
   RESPONDER_PID=$!
 fi
 
-# Wait (at most 30 s) until something listens on 127.0.0.1:PORT.
-listening() { ss -Hltn "sport = :$PORT" | grep -q .; }
-for _ in $(seq 300); do
-  listening && break
-  if [ -n "$RESPONDER_PID" ] && ! kill -0 "$RESPONDER_PID" 2>/dev/null; then
-    cat "$WORK/responder.log" >&2 || true
-    die "responder exited before listening on port $PORT"
-  fi
-  sleep 0.1
-done
-listening || die "nothing listens on port $PORT (start the SPDM responder first)"
-
-# The NVMe needs a backing drive; its contents are never read (no NVMe driver in the guest).
-truncate -s 1M "$WORK/disk.img"
+wait_for_port "$PORT" "$RESPONDER_PID" || { cat "$WORK/responder.log" >&2 || true; die "responder exited before listening on port $PORT"; }
+nvme_doe_args "$WORK" "$PORT"
 
 # The CXL topology (issue 15): host bridge cxl.1 on pcie.0 with bus 12, root port on it (secondary bus 13),
 # the type-3 device below; the fixed memory window lets the kernel's cxl_acpi build the CXL root.
@@ -83,22 +69,8 @@ if [ "$CXL" = 1 ]; then
   )
 fi
 
-# -audio none: otherwise QEMU 10 can pick up an older QEMU's modules installed system-wide and abort.
-# panic=-1 + -no-reboot: a guest that dies ends QEMU at once instead of waiting for the watchdog.
-set +e
-timeout -s KILL "$TIMEOUT" "$QEMU" \
-  -L "$ROOT/usr/share/seabios" -L "$ROOT/usr/share/qemu" \
-  -machine "$MACHINE" -accel tcg -m 512 -nographic -audio none -nic none -no-reboot \
+run_qemu "$TIMEOUT" "$CONSOLE" \
+  -machine "$MACHINE" -m 512 \
   -kernel "$KERNEL" -initrd "$INITRD" \
   -append "console=ttyS0 quiet loglevel=1 panic=-1" \
-  -drive "file=$WORK/disk.img,if=none,id=d0,format=raw" \
-  -device "nvme,drive=d0,serial=cmabroker-e2e,spdm_port=$PORT" \
-  "${CXL_ARGS[@]}" \
-  </dev/null >"$CONSOLE" 2>&1
-rc=$?
-set -e
-if [ $rc -eq 137 ]; then
-  echo "run.sh: watchdog: QEMU did not finish within ${TIMEOUT}s and was killed (SIGKILL)" >&2
-  exit 124
-fi
-exit $rc
+  "${NVME_ARGS[@]}" "${CXL_ARGS[@]}"
