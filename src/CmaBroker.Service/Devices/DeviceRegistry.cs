@@ -70,8 +70,8 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
         Find(address) ?? throw new CmaException(CmaErrorKind.NotFound, $"no device {address}");
 
     /// <summary>
-    /// Brings the registry in line with the system: opens configured targets and DOE functions not
-    /// yet known, removes PCI functions that vanished, and reopens devices with a dead mailbox.
+    /// Brings the registry in line with the system: opens configured targets no device serves and DOE
+    /// functions not yet known, removes PCI functions that vanished, and reopens devices with a dead mailbox.
     /// Returns the devices added. Coldplug is the first call.
     /// </summary>
     public async Task<IReadOnlyList<Device>> RescanAsync(CancellationToken cancellationToken = default)
@@ -88,7 +88,9 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
                 await RemoveLockedAsync(dead.Address, "rescan reopens a device with a dead mailbox").ConfigureAwait(false);
             foreach (var target in configured)
             {
-                if (target.PinnedAddress is { } address && Find(address) is not null)
+                // Only targets nobody serves: opening a served one again would build a second device (or a
+                // second socket connection to a responder that takes one) only to throw it away.
+                if ((target.PinnedAddress is { } address && Find(address) is not null) || IsServed(target))
                     continue;
                 if (await TryAddTargetLockedAsync(target, cancellationToken).ConfigureAwait(false) is { } device)
                     added.Add(device);
@@ -109,6 +111,8 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
             _changes.Release();
         }
     }
+
+    private bool IsServed(TargetName target) => Devices.Any(d => d.Target == target);
 
     /// <summary>Adds a target at run time (<c>pci:</c>, <c>emulated:</c>, <c>spdm-socket:</c>). Its address must be free.</summary>
     public async Task<Device> AddAsync(string target, CancellationToken cancellationToken = default)

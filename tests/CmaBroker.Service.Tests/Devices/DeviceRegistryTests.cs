@@ -178,6 +178,38 @@ public sealed class DeviceRegistryTests : FakeSysfsFixture
     }
 
     [Test]
+    public async Task Rescan_opens_only_unserved_targets_so_the_served_device_and_its_emulator_stay_the_same()
+    {
+        var opener = new EmulatedTestOpener();
+        await using var registry = new DeviceRegistry(Config("emulated:good#1", "emulated:no-cma#0") with { ScanPci = false }, opener);
+        await registry.RescanAsync();
+        var address = EmulatedProfiles.AddressFor("good", 1);
+        var served = registry.Get(address);
+        var function = opener.Functions[address];
+        Assert.That(opener.Opens, Is.EqualTo(2));
+
+        var added = await registry.RescanAsync();
+
+        Assert.That(added, Is.Empty);
+        Assert.That(opener.Opens, Is.EqualTo(2), "a Rescan must not open a target a device already serves");
+        Assert.That(registry.Get(address), Is.SameAs(served));
+        Assert.That(opener.Functions[address], Is.SameAs(function), "no second emulated device was built for the served target");
+        // The emulator behind the served mailbox is the one a fault reaches.
+        function.Mailboxes[0].Faults.Kind = DoeFaultKind.ErrorOnGo;
+        var error = Assert.ThrowsAsync<CmaException>(async () => await served.SelectMailbox(DoeProtocol.Cma).ExchangeAsync(DoeProtocol.Discovery, new byte[4], "client"));
+        Assert.That(error!.Kind, Is.EqualTo(CmaErrorKind.ProtocolError));
+
+        // A device with a dead mailbox is still reopened by a Rescan (one new open, a new device).
+        function.Mailboxes[0].Faults.IgnoreAborts = int.MaxValue;
+        Assert.ThrowsAsync<CmaException>(async () => await served.SelectMailbox(DoeProtocol.Cma).ExchangeAsync(DoeProtocol.Discovery, new byte[4], "client"));
+        Assert.That(served.SelectMailbox(DoeProtocol.Cma).State, Is.EqualTo(MailboxStates.Dead));
+        added = await registry.RescanAsync();
+        Assert.That(added.Select(d => d.Address), Is.EqualTo(new[] { address }));
+        Assert.That(opener.Opens, Is.EqualTo(3));
+        Assert.That(registry.Get(address).SelectMailbox(DoeProtocol.Cma).State, Is.EqualTo(MailboxStates.Idle));
+    }
+
+    [Test]
     public async Task Removing_a_device_at_run_time_fails_its_queued_requests_with_device_gone()
     {
         var opener = new EmulatedTestOpener();

@@ -15,10 +15,16 @@ internal sealed class EmulatedTestOpener(DoeMailboxOptions? mailboxOptions = nul
 {
     public Dictionary<PciAddress, EmulatedPciFunction> Functions { get; } = [];
 
+    /// <summary>Targets opened so far (every call, including ones whose device was then refused).</summary>
+    public int Opens => Volatile.Read(ref _opens);
+
+    private int _opens;
+
     public async Task<OpenedDevice> OpenAsync(TargetName target, CancellationToken cancellationToken)
     {
         if (target is not EmulatedTargetName emulated)
             throw new CmaException(CmaErrorKind.Unsupported, $"{target}: only emulated targets in this test");
+        Interlocked.Increment(ref _opens);
         var function = EmulatedDevices.Create(new EmulatedDeviceSpec(emulated.Profile, emulated.Instance, emulated.Address));
         lock (Functions) Functions[function.Address] = function;
         var mailboxes = new List<OpenedDoeMailbox>();
