@@ -47,6 +47,37 @@ public sealed class CommandLineTests
     }
 
     [Test]
+    public async Task TheTestOnlyEmulatorFaultDirectoryIsRefusedOutsideEmulation()
+    {
+        using DaemonDirectories directories = DaemonDirectories.Create();
+        CmaBroker.Emulation.Profiles.SpdmProfiles.WriteTrustAnchors(directories.Trust);
+        string faults = Path.Combine(directories.Root, "faults");
+        Directory.CreateDirectory(faults);
+        string[] common = ["--check-config", "--trust-dir", directories.Trust, "--reference-dir", directories.Reference, "--emulator-fault-dir", faults];
+
+        RunResult coldplug = await RunAsync([.. common, "--target", "emulated:good#0"]);
+        Assert.That(coldplug.ExitCode, Is.EqualTo(2), coldplug.ToString());
+        Assert.That(coldplug.Error, Does.Contain("test-only").And.Contain("--no-coldplug"));
+
+        RunResult real = await RunAsync([.. common, "--no-coldplug", "--target", "emulated:good#0", "--target", "pci:0000:03:00.0"]);
+        Assert.That(real.ExitCode, Is.EqualTo(2), real.ToString());
+        Assert.That(real.Error, Does.Contain("every target must be emulated").And.Contain("pci:0000:03:00.0"));
+
+        RunResult none = await RunAsync([.. common, "--no-coldplug"]);
+        Assert.That(none.ExitCode, Is.EqualTo(2), none.ToString());
+
+        RunResult missing = await RunAsync("--check-config", "--no-coldplug", "--target", "emulated:good#0", "--emulator-fault-dir", Path.Combine(faults, "absent"));
+        Assert.That(missing.ExitCode, Is.EqualTo(2), missing.ToString());
+        Assert.That(missing.Error, Does.Contain("no such directory"));
+
+        RunResult emulated = await RunAsync([.. common, "--no-coldplug", "--target", "emulated:good#0", "--target", "emulated:cxl-mem#0"]);
+        Assert.That(emulated.ExitCode, Is.Zero, emulated.ToString());
+
+        RunResult help = await RunAsync("--help");
+        Assert.That(help.Output, Does.Contain("--emulator-fault-dir DIR").And.Contain("Test only"));
+    }
+
+    [Test]
     public async Task NotBeingAllowedToOwnTheNameExitsWithPermissionDenied()
     {
         await TestAccounts.EnsureAsync();

@@ -16,6 +16,9 @@ public sealed record DaemonArguments
 
     public bool CheckConfig { get; init; }
 
+    /// <summary>Test only: --emulator-fault-dir DIR (emulated mailboxes read runtime faults from files there); null = off.</summary>
+    public string? EmulatorFaultDirectory { get; init; }
+
     public bool Help { get; init; }
 
     public bool Version { get; init; }

@@ -46,6 +46,7 @@ public static class DaemonCommandLine
                 case "--set": overrides.Add(KeyValue(Value())); break;
                 case "--log-level": result = result with { LogLevel = LogLevelName(Value()) }; break;
                 case "--check-config": result = result with { CheckConfig = true }; break;
+                case "--emulator-fault-dir": result = result with { EmulatorFaultDirectory = Value() }; break;
                 case "--help" or "-h": result = result with { Help = true }; break;
                 case "--version" or "-V": result = result with { Version = true }; break;
                 default: throw Usage($"unknown argument '{arg}' (see --help)");
@@ -54,6 +55,23 @@ public static class DaemonCommandLine
         if (targets.Count > 0)
             overrides.Add("targets=" + JsonSerializer.Serialize(targets.ToArray(), DaemonJsonContext.Default.StringArray));
         return result with { Overrides = overrides };
+    }
+
+    /// <summary>
+    /// --emulator-fault-dir is a test knob: refused unless coldplug is off and every target is emulated, so it can
+    /// never reach a real device; the directory must exist.
+    /// </summary>
+    public static void CheckEmulatorFaultDirectory(DaemonArguments arguments, Service.Configuration.BrokerConfig config)
+    {
+        if (arguments.EmulatorFaultDirectory is not { } directory)
+            return;
+        if (config.ScanPci)
+            throw Usage("--emulator-fault-dir is test-only: it needs --no-coldplug (scanPci false) and emulated targets only");
+        if (config.Targets.Count == 0 || config.Targets.Any(t => !t.StartsWith(Doe.Targets.TargetName.EmulatedScheme + ":", StringComparison.Ordinal)))
+            throw Usage("--emulator-fault-dir is test-only: every target must be emulated:PROFILE (got "
+                + (config.Targets.Count == 0 ? "none" : string.Join(", ", config.Targets)) + ")");
+        if (!Directory.Exists(directory))
+            throw Usage($"--emulator-fault-dir {directory}: no such directory");
     }
 
     private static string KeyValue(string value) =>

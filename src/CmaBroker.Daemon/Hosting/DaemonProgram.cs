@@ -32,6 +32,7 @@ public static class DaemonProgram
                 return ExitCodes.Success;
             }
             config = BrokerConfigLoader.Load(arguments.ConfigPath, arguments.Overrides);
+            DaemonCommandLine.CheckEmulatorFaultDirectory(arguments, config);
             if (arguments.CheckConfig)
                 return ConfigurationCheck.Run(arguments, Console.Out, Console.Error);
         }

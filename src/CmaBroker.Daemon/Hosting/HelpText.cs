@@ -56,6 +56,12 @@ public static class HelpText
                 Load and validate the configuration, trust anchors and reference files, print what is wrong,
                 and exit (0 valid, 2 invalid; an empty trust directory counts as a problem, since every device
                 would be untrusted). Talks to no device and no bus.
+            --emulator-fault-dir DIR
+                Test only; refused unless --no-coldplug is given and every target is emulated:. Before each
+                exchange an emulated mailbox reads the file DIR/pci_DDDD_BB_DD_F.doe_XXXX named after its D-Bus
+                objects: a fault name in it (busy-stuck, error-bit, never-ready, bad-length, long-response,
+                wrong-type, abort-ignored, surprise-removal, removal-during-response, spdm-busy, spdm-not-ready,
+                spdm-malformed, session-mac) switches that emulator fault on, a missing file switches it off.
             -h, --help
                 Show this text and exit.
             -V, --version

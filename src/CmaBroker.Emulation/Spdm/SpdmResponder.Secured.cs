@@ -134,7 +134,7 @@ public sealed partial class SpdmResponder
             keys = wrong.ResponseKeys;
         }
         byte[] record = SecuredMessageCodec.Encode(session.Id, keys, response);
-        if (Config.Faults.CorruptRecordMac)
+        if (Config.Faults.CorruptRecordMac || RuntimeFault == SpdmRuntimeFault.SessionMac)
             record[^1] ^= 0x01;
         // PendingTh2 is set only by an accepted FINISH: this is its FINISH_RSP (alone or in the last CHUNK_SEND_ACK).
         if (session.PendingTh2 is not null)

@@ -47,14 +47,42 @@ public sealed partial class SpdmResponder : IDoeResponder
         }
     }
 
+    /// <summary>A fault switched on while the responder runs (see <see cref="SpdmRuntimeFault"/>); settable from any thread.</summary>
+    public SpdmRuntimeFault RuntimeFault
+    {
+        get => (SpdmRuntimeFault)Volatile.Read(ref _runtimeFault);
+        set => Volatile.Write(ref _runtimeFault, (int)value);
+    }
+
+    private int _runtimeFault;
+
     public byte[]? Respond(ReadOnlySpan<byte> requestPayload)
     {
         lock (_gate)
         {
             if (!SpdmHeader.TryParse(requestPayload, out var header))
                 return null;
-            var response = Dispatch(header, requestPayload);
-            return Truncated(response);
+            var fault = RuntimeFault;
+            if (Injected(fault, header, requestPayload) is { } injected)
+                return injected;
+            var response = Truncated(Dispatch(header, requestPayload));
+            return fault == SpdmRuntimeFault.Malformed ? response[..(response.Length / 2)] : response;
+        }
+    }
+
+    /// <summary>The answer a Busy or ResponseNotReady runtime fault gives instead of processing the request, or null.</summary>
+    private byte[]? Injected(SpdmRuntimeFault fault, SpdmHeader header, ReadOnlySpan<byte> request)
+    {
+        switch (fault)
+        {
+            case SpdmRuntimeFault.Busy:
+                return Error(SpdmErrorCode.Busy);
+            case SpdmRuntimeFault.ResponseNotReady when header.Code != SpdmCode.GetVersion:
+                var code = header.Code == SpdmCode.RespondIfReady && RespondIfReadyRequest.TryParse(request, out var ready, out _)
+                    ? ready.OriginalRequest : header.Code;
+                return NotReady(new PendingResponse(code, _nextToken++, []));
+            default:
+                return null;
         }
     }
 

@@ -17,8 +17,12 @@ public static class EmulatedTargetOpener
         var device = CreateDevice(name, options.EmulatedSpdmTuning);
         try
         {
-            var opened = await TargetOpener.OpenConfigSpaceAsync(name, device.Address, device, options, logger, [new DisposableResource(device)], cancellationToken)
-                .ConfigureAwait(false);
+            Func<int, Doe.DoeMailbox, Doe.IDoeExchange>? faultFiles = options.EmulatorFaultDirectory is { } directory
+                ? (offset, mailbox) => new FaultFileExchange(mailbox, device.MailboxAt(offset),
+                    Path.Combine(directory, FaultFileExchange.FileName(device.Address, offset)), logger)
+                : null;
+            var opened = await TargetOpener.OpenConfigSpaceAsync(name, device.Address, device, options, logger, [new DisposableResource(device)], cancellationToken,
+                faultFiles).ConfigureAwait(false);
             opened.IdeHostPort = device.RootPort;
             return opened;
         }

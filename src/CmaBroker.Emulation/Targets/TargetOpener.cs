@@ -31,10 +31,12 @@ public static class TargetOpener
 
     /// <summary>
     /// Walks <paramref name="config"/>, reads the identity and discovers every DOE mailbox over the
-    /// register driver. Shared by <c>pci:</c> and <c>emulated:</c> targets.
+    /// register driver. Shared by <c>pci:</c> and <c>emulated:</c> targets. <paramref name="exchangeFor"/> may put
+    /// something between a mailbox's register driver and its users (the emulator's test-only fault files).
     /// </summary>
     public static async Task<OpenedTarget> OpenConfigSpaceAsync(TargetName name, PciAddress address, IConfigSpace config,
-        TargetOpenerOptions options, ILogger? logger, IReadOnlyList<IAsyncDisposable> resources, CancellationToken cancellationToken)
+        TargetOpenerOptions options, ILogger? logger, IReadOnlyList<IAsyncDisposable> resources, CancellationToken cancellationToken,
+        Func<int, DoeMailbox, IDoeExchange>? exchangeFor = null)
     {
         var identity = PciDeviceIdentity.Read(config);
         var mailboxes = new List<OpenedMailbox>();
@@ -43,8 +45,9 @@ public static class TargetOpener
         {
             var mailbox = new DoeMailbox(config, capability.Offset, options.Mailbox, logger, address.ToString());
             owned.Add(new DisposableResource(mailbox));
-            var protocols = await DoeDiscovery.DiscoverAsync(mailbox, capability.Version, cancellationToken).ConfigureAwait(false);
-            mailboxes.Add(new OpenedMailbox(capability.Offset, capability.Version, mailbox, protocols));
+            IDoeExchange exchange = exchangeFor?.Invoke(capability.Offset, mailbox) ?? mailbox;
+            var protocols = await DoeDiscovery.DiscoverAsync(exchange, capability.Version, cancellationToken).ConfigureAwait(false);
+            mailboxes.Add(new OpenedMailbox(capability.Offset, capability.Version, exchange, protocols));
         }
         return new OpenedTarget(name, address, identity, mailboxes, owned) { ConfigSpace = config };
     }

@@ -18,5 +18,10 @@ public sealed record TargetOpenerOptions
     /// <summary>Adjusts the SPDM responder of <c>emulated:</c> targets (null: the profile as it is).</summary>
     public Func<Spdm.SpdmResponderConfig, Spdm.SpdmResponderConfig>? EmulatedSpdmTuning { get; init; }
 
+    /// <summary>
+    /// Test only: where <c>emulated:</c> mailboxes read their runtime fault (<see cref="FaultFileExchange"/>); null = never.
+    /// </summary>
+    public string? EmulatorFaultDirectory { get; init; }
+
     public static TargetOpenerOptions Default { get; } = new();
 }

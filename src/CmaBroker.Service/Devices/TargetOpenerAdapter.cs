@@ -10,8 +10,10 @@ namespace CmaBroker.Service.Devices;
 /// <summary>
 /// Opens <c>emulated:</c> and <c>spdm-socket:</c> targets with the emulator's <see cref="TargetOpener"/>
 /// (the same code <c>cmatool</c> uses), with DOE and socket timeouts from the configuration.
+/// <paramref name="emulatorFaultDirectory"/> (test only, cma-brokerd <c>--emulator-fault-dir</c>): where emulated
+/// mailboxes read the fault a test switches on while they run (docs/emulator-faults.md).
 /// </summary>
-public sealed class TargetOpenerAdapter(BrokerConfig config, ILoggerFactory loggerFactory) : ITargetOpener
+public sealed class TargetOpenerAdapter(BrokerConfig config, ILoggerFactory loggerFactory, string? emulatorFaultDirectory = null) : ITargetOpener
 {
     private readonly TargetOpenerOptions _options = new()
     {
@@ -19,6 +21,7 @@ public sealed class TargetOpenerAdapter(BrokerConfig config, ILoggerFactory logg
         Mailbox = new DoeMailboxOptions { Timeout = config.DoeTimeout, AbortTimeout = config.DoeTimeout },
         // The requester may tighten this from CTExponent; the configuration bounds it from above.
         Socket = new SpdmSocketClientOptions { ResponseTimeout = config.SocketTimeoutMax },
+        EmulatorFaultDirectory = emulatorFaultDirectory,
     };
 
     public async Task<OpenedDevice> OpenAsync(TargetName target, CancellationToken cancellationToken)
