@@ -8,14 +8,14 @@ public class EmulatedProfilesTests
 {
     [Test]
     public void ProfileNamesAreStable() =>
-        Assert.That(EmulatedProfiles.Names, Is.EqualTo(new[] { "good", "bad-cert", "mismatch", "slow", "no-cma", "cxl-mem", "ide-flaky" }));
+        Assert.That(EmulatedProfiles.Names, Is.EqualTo(new[] { "good", "bad-cert", "mismatch", "slow", "no-cma", "cxl-mem", "ide-flaky", "echo" }));
 
     [Test]
     public void UnknownProfileListsTheValidOnes()
     {
         var ex = Assert.Throws<CmaException>(() => EmulatedProfiles.Get("fast"));
         Assert.That(ex!.Kind, Is.EqualTo(CmaErrorKind.InvalidArgument));
-        Assert.That(ex.Message, Does.Contain("'fast'").And.Contain("good, bad-cert, mismatch, slow, no-cma, cxl-mem"));
+        Assert.That(ex.Message, Does.Contain("'fast'").And.Contain("good, bad-cert, mismatch, slow, no-cma, cxl-mem, ide-flaky, echo"));
     }
 
     [Test]

@@ -33,7 +33,7 @@ public static class HelpText
             -t, --target TARGET
                 Serve this target; repeat for more. Replaces the configuration's target list. TARGET is
                 pci:DDDD:BB:DD.F, emulated:PROFILE[#N][@ADDRESS] (profiles good, bad-cert, mismatch, slow,
-                no-cma, cxl-mem) or spdm-socket:HOST:PORT[@ADDRESS].
+                no-cma, cxl-mem, ide-flaky, echo) or spdm-socket:HOST:PORT[@ADDRESS].
             --no-coldplug
                 Do not scan sysfs for PCI functions; serve the configured targets only.
             --sysfs-root DIR

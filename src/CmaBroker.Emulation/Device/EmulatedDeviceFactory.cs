@@ -7,7 +7,7 @@ namespace CmaBroker.Emulation;
 /// Builds an <see cref="EmulatedPciFunction"/> from an <see cref="EmulatedDeviceSpec"/>: identity and
 /// timing from the profile, responders from the providers. PCI-SIG protocols (vendor 0x0001) share
 /// the first mailbox (0x160); other vendors' protocols (e.g. CXL CDAT) get a second one (0x180),
-/// as CXL devices commonly split them. The no-cma profile never serves CMA/SPDM types. A device
+/// as CXL devices commonly split them. Profiles without CMA (no-cma, echo) never serve CMA/SPDM types. A device
 /// whose SPDM responder has an IDE_KM responder gets the IDE capability and an emulated root port.
 /// </summary>
 public sealed class EmulatedDeviceFactory

@@ -17,6 +17,7 @@ public static class EmulatedProfiles
     public const string NoCma = "no-cma";
     public const string CxlMem = "cxl-mem";
     public const string IdeFlaky = "ide-flaky";
+    public const string Echo = "echo";
 
     /// <summary>Vendor ID every emulated device shows (0x1B36, Red Hat's QEMU range, as QEMU's emulated devices use).</summary>
     public const ushort EmulatedVendorId = 0x1B36;
@@ -40,6 +41,9 @@ public static class EmulatedProfiles
         new(CxlMem, 6, EmulatedVendorId, 0xCA04, 2, TimeSpan.Zero, true, "CXL type-3 memory device: CMA/SPDM as good, and CDAT on a second mailbox"),
         new(IdeFlaky, 7, EmulatedVendorId, 0xCA05, 2, TimeSpan.Zero, true,
             "as good, but its first IDE set-up gets a failing KP_ACK and its second loses the session mid-way; later ones succeed"),
+        // Index 0 (bus 00) was the last one free: bus = index × 32 has room for eight profiles.
+        new(Echo, 0, EmulatedVendorId, 0xCA06, 2, TimeSpan.Zero, false,
+            "no CMA/SPDM; Discovery, and the vendor-defined echo protocol 1b36:ec (class other) on a second mailbox, for load tests"),
     ];
 
     /// <summary>Every profile name, in a stable order.</summary>
@@ -61,7 +65,7 @@ public static class EmulatedProfiles
     /// <summary>
     /// Deterministic address in domain ca00: bus = profile index × 32 + instance / 32 (mod 32),
     /// device = instance mod 32, function = instance / 1024. Same profile and instance → same
-    /// address on every run. good#0 is ca00:20:00.0.
+    /// address on every run. good#0 is ca00:20:00.0; echo (index 0) is ca00:00:00.0.
     /// </summary>
     public static PciAddress AddressFor(string profile, int instance)
     {

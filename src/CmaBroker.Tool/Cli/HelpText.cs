@@ -44,7 +44,7 @@ public static class HelpText
         text.AppendLine("    pci:DDDD:BB:DD.F");
         Wrap(text, "A real PCI function, through <sysfs-root>/bus/pci/devices/DDDD:BB:DD.F/config. Reading the extended configuration space needs CAP_SYS_ADMIN; DOE register writes need root.", 8);
         text.AppendLine("    emulated:PROFILE[#N][@ADDRESS]");
-        Wrap(text, "A built-in emulated DOE device (profiles: good, bad-cert, mismatch, slow, no-cma, cxl-mem). N tells instances of one profile apart (default 0) and changes the serial number; ADDRESS pins the PCI address, otherwise one is allocated in the reserved domain ca00.", 8);
+        Wrap(text, $"A built-in emulated DOE device (profiles: {string.Join(", ", CmaBroker.Emulation.EmulatedProfiles.Names)}). N tells instances of one profile apart (default 0) and changes the serial number; ADDRESS pins the PCI address, otherwise one is allocated in the reserved domain ca00.", 8);
         text.AppendLine("    spdm-socket:HOST:PORT[@ADDRESS]");
         Wrap(text, "An SPDM responder speaking the DMTF spdm-emu / QEMU platform socket protocol with transport PCI_DOE (e.g. spdm_responder_emu --trans PCI_DOE on port 2323). IPv6 hosts go in brackets: spdm-socket:[::1]:2323. The socket is one mailbox at offset 0; its protocols come from DOE Discovery.", 8);
         text.AppendLine();

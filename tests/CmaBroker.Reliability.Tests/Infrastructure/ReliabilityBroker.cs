@@ -4,11 +4,11 @@ namespace CmaBroker.Reliability.Tests.Infrastructure;
 
 /// <summary>
 /// One bus + daemon shared by the fixtures that only read or exchange (a mixed device set: two CMA devices, a
-/// Discovery-only one, a CXL memory device with CDAT), started on first use, stopped by <see cref="ReliabilityTeardown"/>.
+/// Discovery-only one, a CXL memory device with CDAT, an echo device), started on first use, stopped by <see cref="ReliabilityTeardown"/>.
 /// </summary>
 public static class ReliabilityBroker
 {
-    public static readonly string[] Targets = ["emulated:good#0", "emulated:good#1", "emulated:no-cma#0", "emulated:cxl-mem#0"];
+    public static readonly string[] Targets = ["emulated:good#0", "emulated:good#1", "emulated:no-cma#0", "emulated:cxl-mem#0", "emulated:echo#0"];
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static BrokerUnderTest? _instance;
