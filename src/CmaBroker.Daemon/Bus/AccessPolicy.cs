@@ -1,13 +1,13 @@
-using CmaBroker.Doe.Errors;
-
 namespace CmaBroker.Daemon.Bus;
 
 /// <summary>
-/// The daemon's own access checks, behind the bus policy (ARCHITECTURE.md "Access"): explicit steps that default
-/// to no. Mutating methods need root or group cmabroker; raw SPDM-class exchanges and leases need uid 0.
+/// Group membership for <see cref="AccessTable"/>: whether a caller is root or a member of the admin group. Which
+/// member needs what is the table's; nothing else calls this.
 /// </summary>
 public sealed class AccessPolicy(string adminGroup = BrokerNames.AdminGroup, string groupFile = "/etc/group")
 {
+    public string AdminGroup => adminGroup;
+
     /// <summary>Root or a member of the admin group (its gid resolved on each check, so a new group works at once).</summary>
     public bool IsAdmin(CallerCredentials caller)
     {
@@ -15,18 +15,6 @@ public sealed class AccessPolicy(string adminGroup = BrokerNames.AdminGroup, str
             return true;
         uint? adminGid = ResolveGroup();
         return adminGid is uint gid && caller.GroupIds.Contains(gid);
-    }
-
-    public void RequireAdmin(CallerCredentials caller, string what)
-    {
-        if (!IsAdmin(caller))
-            throw new CmaException(CmaErrorKind.PermissionDenied, $"{what} needs root or group {adminGroup} (caller uid {caller.Uid})");
-    }
-
-    public static void RequireRoot(CallerCredentials caller, string what)
-    {
-        if (!caller.IsRoot)
-            throw new CmaException(CmaErrorKind.PermissionDenied, $"{what} needs uid 0 (caller uid {caller.Uid})");
     }
 
     private uint? ResolveGroup()

@@ -9,10 +9,11 @@ namespace CmaBroker.Daemon.Bus;
 
 /// <summary>
 /// Serves the whole subtree under /org/cmabroker/Broker1 from one handler: routing, signature checks against the
-/// interface XML, Introspect, Properties, ObjectManager and signals. Handlers that do not finish at once reply
-/// later (<see cref="MethodContext.DisposesAsynchronously"/>), so no call ever holds up the connection's reader.
+/// interface XML, authorization by the <see cref="AccessTable"/> before any handler runs, Introspect, Properties,
+/// ObjectManager and signals. Handlers that do not finish at once reply later
+/// (<see cref="MethodContext.DisposesAsynchronously"/>), so no call ever holds up the connection's reader.
 /// </summary>
-public sealed class ObjectTree : IPathMethodHandler
+public sealed partial class ObjectTree : IPathMethodHandler
 {
     private static readonly ReadOnlyMemory<byte> ObjectManagerXml = """
         <interface name="org.freedesktop.DBus.ObjectManager">
@@ -34,13 +35,15 @@ public sealed class ObjectTree : IPathMethodHandler
     private readonly ConcurrentDictionary<string, ExportedObject> _objects = new(StringComparer.Ordinal);
     private readonly DBusConnection _connection;
     private readonly CallerRegistry _callers;
+    private readonly AccessTable _access;
     private readonly ILogger<ObjectTree> _logger;
     private int _pendingCalls;
 
-    public ObjectTree(DBusConnection connection, CallerRegistry callers, ILogger<ObjectTree> logger)
+    public ObjectTree(DBusConnection connection, CallerRegistry callers, AccessTable access, ILogger<ObjectTree> logger)
     {
         _connection = connection;
         _callers = callers;
+        _access = access;
         _logger = logger;
     }
 
@@ -115,12 +118,14 @@ public sealed class ObjectTree : IPathMethodHandler
             switch (interfaceName, member)
             {
                 case (BrokerNames.IntrospectableInterface, "Introspect"):
+                    RequireOpen(interfaceName, member, path, sender);
                     Introspect(context, path, sender);
                     return default;
                 case (BrokerNames.PropertiesInterface, _):
                     HandleProperties(context, path, member, signature, sender);
                     return default;
                 case (BrokerNames.ObjectManagerInterface, "GetManagedObjects") when path == Path:
+                    RequireOpen(interfaceName, member, path, sender);
                     RequireSignature(signature, "");
                     Reply(context, "a{oa{sa{sv}}}", new ManagedObjectsValue(VisibleObjects(sender).Where(o => o.Path != Path).ToList()));
                     return default;
@@ -133,13 +138,96 @@ public sealed class ObjectTree : IPathMethodHandler
             if (!iface.Description.Methods.TryGetValue(member, out MethodDescription? method))
                 throw new DBusMethodException(StandardErrors.UnknownMethod, $"no method {member} on interface {iface.Name}");
             RequireSignature(signature, method.InSignature);
-            Dispatch(context, iface, new MethodCall(context, target, method, _callers));
+            Authorize(context, iface, new MethodCall(context, target, method, _callers));
         }
         catch (Exception error)
         {
             ReplyError(context, error);
         }
         return default;
+    }
+
+    /// <summary>
+    /// Runs the handler only when the access table lets the caller make this call (no row: refused). A row open to
+    /// anyone needs no credentials; otherwise they come from the registry (cached per client), and when they are not
+    /// known yet the call waits for them off the reader, its request body kept alive until the reply.
+    /// </summary>
+    private void Authorize(MethodContext context, ExportedInterface iface, MethodCall call)
+    {
+        if (_access.IsOpen(iface.Name, call.Method.Name))
+        {
+            Dispatch(context, iface, call);
+            return;
+        }
+        Task<CallerCredentials> caller = _callers.GetAsync(call.Sender);
+        if (caller.IsCompletedSuccessfully)
+        {
+            if (Permit(context, iface, call, caller.Result))
+                Dispatch(context, iface, call);
+            return;
+        }
+        context.DisposesAsynchronously = true;
+        Interlocked.Increment(ref _pendingCalls);
+        _ = AuthorizeLaterAsync(context, iface, call, caller);
+    }
+
+    private async Task AuthorizeLaterAsync(MethodContext context, ExportedInterface iface, MethodCall call, Task<CallerCredentials> caller)
+    {
+        try
+        {
+            CallerCredentials credentials;
+            ValueTask<DBusValue[]> pending;
+            try
+            {
+                credentials = await caller.ConfigureAwait(false);
+                if (!Permit(context, iface, call, credentials))
+                    return;
+                pending = iface.InvokeAsync(call);
+            }
+            catch (Exception error)
+            {
+                ReplyError(context, error, call);
+                return;
+            }
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch
+            {
+                // Observed and answered in Complete.
+            }
+            Complete(context, call, pending);
+        }
+        finally
+        {
+            context.Dispose();
+            Interlocked.Decrement(ref _pendingCalls);
+        }
+    }
+
+    /// <summary>Checks the call against the table; a refusal is answered (AccessDenied) and logged with the caller.</summary>
+    private bool Permit(MethodContext context, ExportedInterface iface, MethodCall call, CallerCredentials caller)
+    {
+        AccessDenial? denial = _access.Check(iface.Name, call.Method.Name, caller, context.Request);
+        if (denial is null)
+            return true;
+        LogRefused(iface.Name, call.Method.Name, call.Path, denial.Reason, caller.Uid, caller.ProcessId, caller.UniqueName);
+        ReplyError(context, new CmaException(CmaErrorKind.PermissionDenied, denial.Message), call);
+        return false;
+    }
+
+    /// <summary>
+    /// The standard members the tree answers itself run without credentials, so their rows must be open to anyone:
+    /// a member without such a row is refused like any other (default deny).
+    /// </summary>
+    private void RequireOpen(string interfaceName, string member, string path, string sender)
+    {
+        if (_access.IsOpen(interfaceName, member))
+            return;
+        LogRefusedUnchecked(interfaceName, member, path, sender);
+        throw new CmaException(CmaErrorKind.PermissionDenied,
+            $"{interfaceName}.{member} has no row open to anyone in the broker's access table: denied by default");
     }
 
     private void Dispatch(MethodContext context, ExportedInterface iface, MethodCall call)
@@ -275,6 +363,7 @@ public sealed class ObjectTree : IPathMethodHandler
         {
             case "Get":
             {
+                RequireOpen(BrokerNames.PropertiesInterface, member, path, sender);
                 RequireSignature(signature, "ss");
                 string interfaceName = reader.ReadString();
                 string name = reader.ReadString();
@@ -293,6 +382,7 @@ public sealed class ObjectTree : IPathMethodHandler
             }
             case "GetAll":
             {
+                RequireOpen(BrokerNames.PropertiesInterface, member, path, sender);
                 RequireSignature(signature, "s");
                 string interfaceName = reader.ReadString();
                 var all = new VariantMapValue();
@@ -307,6 +397,7 @@ public sealed class ObjectTree : IPathMethodHandler
             }
             case "Set":
             {
+                RequireOpen(BrokerNames.PropertiesInterface, member, path, sender);
                 RequireSignature(signature, "ssv");
                 string interfaceName = reader.ReadString();
                 string name = reader.ReadString();
@@ -365,8 +456,11 @@ public sealed class ObjectTree : IPathMethodHandler
         EmitSignal(exported.Owner, BrokerNames.RootPath, BrokerNames.ObjectManagerInterface, "InterfacesAdded",
             new ObjectPathValue(exported.Path), new InterfacePropertiesValue(exported));
 
+    /// <summary>Sends a signal; one without a row in the access table is never sent (the bus policy governs delivery).</summary>
     private void EmitSignal(string? destination, string path, string interfaceName, string member, params DBusValue[] args)
     {
+        if (_access.Find(interfaceName, member, MemberKind.Signal) is null)
+            throw new InvalidOperationException($"signal {interfaceName}.{member} has no row in the access table");
         string signature = string.Concat(args.Select(a => a.Signature));
         MessageWriter writer = _connection.GetMessageWriter();
         try
@@ -381,4 +475,12 @@ public sealed class ObjectTree : IPathMethodHandler
             writer.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Interface}.{Member} on {ObjectPath} refused: {Reason}; caller uid {CallerUid} pid {CallerPid} ({Client})")]
+    private partial void LogRefused(string @interface, string member, string objectPath, string reason, uint callerUid, uint callerPid, string client);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Interface}.{Member} on {ObjectPath} refused: no row open to anyone in the access table (default deny); caller {Client}")]
+    private partial void LogRefusedUnchecked(string @interface, string member, string objectPath, string client);
 }

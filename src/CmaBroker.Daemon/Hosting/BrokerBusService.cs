@@ -71,9 +71,8 @@ public sealed partial class BrokerBusService(
         notifier.Status("discovering devices");
         await model.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var access = new AccessPolicy();
-        _tree = new ObjectTree(_connection, _callers, loggers.CreateLogger<ObjectTree>());
-        _objects = new BrokerObjects(model, _tree, access, new MediatedExchange(access, loggers.CreateLogger<MediatedExchange>()));
+        _tree = new ObjectTree(_connection, _callers, new AccessTable(new AccessPolicy()), loggers.CreateLogger<ObjectTree>());
+        _objects = new BrokerObjects(model, _tree, new MediatedExchange(loggers.CreateLogger<MediatedExchange>()));
         _objects.Export();
         _connection.AddMethodHandler(_tree);
 

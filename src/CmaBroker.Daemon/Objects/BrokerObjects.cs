@@ -13,20 +13,18 @@ public sealed class BrokerObjects
 {
     private readonly IBrokerModel _model;
     private readonly ObjectTree _tree;
-    private readonly AccessPolicy _access;
     private readonly MediatedExchange _exchange;
     private readonly LeaseExporter _leases;
     private readonly Dictionary<Device, DeviceExport> _devices = [];
     private readonly Lock _gate = new();
 
-    public BrokerObjects(IBrokerModel model, ObjectTree tree, AccessPolicy access, MediatedExchange exchange)
+    public BrokerObjects(IBrokerModel model, ObjectTree tree, MediatedExchange exchange)
     {
         _model = model;
         _tree = tree;
-        _access = access;
         _exchange = exchange;
         _leases = new LeaseExporter(tree, exchange);
-        Manager = new ManagerInterface(model, access, DevicePaths);
+        Manager = new ManagerInterface(model, DevicePaths);
     }
 
     public ManagerInterface Manager { get; }
@@ -51,7 +49,7 @@ public sealed class BrokerObjects
 
     private void Add(Device device, bool announce)
     {
-        var deviceInterface = new DeviceInterface(device, _model, _access, _exchange);
+        var deviceInterface = new DeviceInterface(device, _model, _exchange);
         var export = new DeviceExport(deviceInterface.ObjectPath, deviceInterface);
         lock (_gate)
         {

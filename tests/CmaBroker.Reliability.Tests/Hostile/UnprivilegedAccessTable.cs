@@ -1,3 +1,8 @@
+using CmaBroker.Daemon.Tests.Infrastructure;
+using DaemonAccess = CmaBroker.Daemon.Bus.Access;
+using DaemonAccessTable = CmaBroker.Daemon.Bus.AccessTable;
+using DaemonMemberKind = CmaBroker.Daemon.Bus.MemberKind;
+
 namespace CmaBroker.Reliability.Tests.Hostile;
 
 /// <summary>What an unprivileged caller (uid cmatest, no cmabroker group) gets from one method.</summary>
@@ -23,47 +28,65 @@ public enum AccessObject
     Lease,
 }
 
-/// <summary>One method of the interface XML, how to call it with gdbus, and what an unprivileged user gets.</summary>
-public sealed record AccessRow(string Interface, string Method, AccessObject Object, UnprivilegedOutcome Unprivileged, params string[] GdbusArguments)
+/// <summary>
+/// One method of the interface XML and how to call it with gdbus. What an unprivileged user gets is derived, not
+/// restated: the bus policy file first (dbus-policy/org.cmabroker.Broker1.conf, default context), then the daemon's
+/// own AccessTable row. The gdbus arguments are the plain call, which no argument rule of the table raises (the
+/// 'fresh' / 'session' / SPDM-class cases are AccessTests' and SessionTests').
+/// </summary>
+public sealed record AccessRow(string Interface, string Method, AccessObject Object, params string[] GdbusArguments)
 {
     public string FullInterface => "org.cmabroker.Broker1." + Interface;
+
+    public UnprivilegedOutcome Unprivileged
+    {
+        get
+        {
+            if (!BusPolicyFile.AllowsEveryone(FullInterface, Method))
+                return UnprivilegedOutcome.DeniedByBusPolicy;
+            DaemonAccess access = DaemonAccessTable.Rows
+                .Single(r => r.Interface == FullInterface && r.Member == Method && r.Kind == DaemonMemberKind.Method).Access;
+            return access == DaemonAccess.Anyone ? UnprivilegedOutcome.Allowed : UnprivilegedOutcome.DeniedByBroker;
+        }
+    }
 
     public override string ToString() => $"{Interface}.{Method}";
 }
 
 /// <summary>
-/// The unprivileged-user access table: one row per method of dbus-policy/interfaces/org.cmabroker.Broker1.xml.
+/// The unprivileged-user call table: one row per method of dbus-policy/interfaces/org.cmabroker.Broker1.xml.
 /// <see cref="UnprivilegedAccessTests.TheTableHasExactlyOneRowPerMethodOfTheInterfaceXml"/> fails when the XML has
-/// a method without a row or the table a row the XML lacks, so a new method cannot ship without a decision here.
-/// To add a method: one line below (interface short name, method, object, outcome, gdbus arguments).
+/// a method without a row or the table a row the XML lacks, so a new method cannot ship untried. The decision itself
+/// lives in the daemon's AccessTable and the bus policy (<see cref="AccessRow.Unprivileged"/>).
+/// To add a method: one line below (interface short name, method, object, gdbus arguments).
 /// </summary>
 public static class UnprivilegedAccessTable
 {
     public static readonly AccessRow[] Rows =
     [
-        new("Manager", "GetDevices", AccessObject.Manager, UnprivilegedOutcome.Allowed),
-        new("Manager", "Rescan", AccessObject.Manager, UnprivilegedOutcome.DeniedByBusPolicy),
-        new("Manager", "Reload", AccessObject.Manager, UnprivilegedOutcome.DeniedByBusPolicy),
-        new("Device", "Authenticate", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "{}"),
-        new("Device", "GetCertificateChain", AccessObject.Device, UnprivilegedOutcome.Allowed, "0"),
-        new("Device", "GetMeasurements", AccessObject.Device, UnprivilegedOutcome.Allowed, "{}"),
-        new("Device", "GetEvidence", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, Nonce32),
-        new("Device", "GetHistory", AccessObject.Device, UnprivilegedOutcome.Allowed, "0"),
-        new("Device", "Enroll", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "{}"),
-        new("Device", "Exchange", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "1", "0", "[byte 0,0,0,0]", "{}"),
-        new("Device", "ReadCdat", AccessObject.CxlDevice, UnprivilegedOutcome.Allowed),
-        new("Device", "IdeQuery", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "{}"),
-        new("Device", "IdeSetupStream", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "{}"),
-        new("Device", "IdeRefreshKeys", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "{}"),
-        new("Device", "IdeStopStream", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "{}"),
-        new("Device", "EstablishSession", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "{}"),
-        new("Device", "EndSession", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "{}"),
-        new("Device", "SecuredVendorExchange", AccessObject.Device, UnprivilegedOutcome.DeniedByBusPolicy, "3", "[byte 1,0]", "[byte 1]"),
-        new("Mailbox", "Exchange", AccessObject.Mailbox, UnprivilegedOutcome.DeniedByBusPolicy, "1", "0", "[byte 0,0,0,0]", "{}"),
-        new("Mailbox", "AcquireLease", AccessObject.Mailbox, UnprivilegedOutcome.DeniedByBusPolicy, "spdm", "1000"),
-        new("Lease", "Exchange", AccessObject.Lease, UnprivilegedOutcome.DeniedByBusPolicy, "1", "0", "[byte 0,0,0,0]"),
-        new("Lease", "Renew", AccessObject.Lease, UnprivilegedOutcome.DeniedByBusPolicy, "1000"),
-        new("Lease", "Release", AccessObject.Lease, UnprivilegedOutcome.DeniedByBusPolicy),
+        new("Manager", "GetDevices", AccessObject.Manager),
+        new("Manager", "Rescan", AccessObject.Manager),
+        new("Manager", "Reload", AccessObject.Manager),
+        new("Device", "Authenticate", AccessObject.Device, "{}"),
+        new("Device", "GetCertificateChain", AccessObject.Device, "0"),
+        new("Device", "GetMeasurements", AccessObject.Device, "{}"),
+        new("Device", "GetEvidence", AccessObject.Device, Nonce32),
+        new("Device", "GetHistory", AccessObject.Device, "0"),
+        new("Device", "Enroll", AccessObject.Device, "{}"),
+        new("Device", "Exchange", AccessObject.Device, "1", "0", "[byte 0,0,0,0]", "{}"),
+        new("Device", "ReadCdat", AccessObject.CxlDevice),
+        new("Device", "IdeQuery", AccessObject.Device, "{}"),
+        new("Device", "IdeSetupStream", AccessObject.Device, "{}"),
+        new("Device", "IdeRefreshKeys", AccessObject.Device, "{}"),
+        new("Device", "IdeStopStream", AccessObject.Device, "{}"),
+        new("Device", "EstablishSession", AccessObject.Device, "{}"),
+        new("Device", "EndSession", AccessObject.Device, "{}"),
+        new("Device", "SecuredVendorExchange", AccessObject.Device, "3", "[byte 1,0]", "[byte 1]"),
+        new("Mailbox", "Exchange", AccessObject.Mailbox, "1", "0", "[byte 0,0,0,0]", "{}"),
+        new("Mailbox", "AcquireLease", AccessObject.Mailbox, "spdm", "1000"),
+        new("Lease", "Exchange", AccessObject.Lease, "1", "0", "[byte 0,0,0,0]"),
+        new("Lease", "Renew", AccessObject.Lease, "1000"),
+        new("Lease", "Release", AccessObject.Lease),
     ];
 
     /// <summary>A 32-byte nonce as gdbus reads it.</summary>

@@ -6,7 +6,8 @@ namespace CmaBroker.Reliability.Tests.Hostile;
 
 /// <summary>
 /// An unprivileged user (cmatest, through runuser and gdbus) tries every method of the interface XML, driven by
-/// <see cref="UnprivilegedAccessTable"/>; the table itself is checked against the XML.
+/// <see cref="UnprivilegedAccessTable"/> (expected outcomes derived from the bus policy file and the daemon's
+/// AccessTable); the table itself is checked against the XML.
 /// </summary>
 [TestFixture]
 public sealed class UnprivilegedAccessTests
@@ -23,6 +24,9 @@ public sealed class UnprivilegedAccessTests
             Assert.That(inTable.Except(inXml), Is.Empty, "rows of UnprivilegedAccessTable for methods the interface XML lacks");
             Assert.That(inTable, Is.Unique, "one row per method");
         });
+        // The expectations come from the bus policy and the daemon's AccessTable; both kinds of outcome must occur.
+        Assert.That(UnprivilegedAccessTable.Rows.Select(r => r.Unprivileged).Distinct(),
+            Is.SupersetOf(new[] { UnprivilegedOutcome.Allowed, UnprivilegedOutcome.DeniedByBusPolicy }));
     }
 
     [Test]
