@@ -47,7 +47,9 @@ public static class HelpText
             --request-timeout-ms N
                 Deadline of one D-Bus request, queue wait and exchange together (default 10000).
             --queue-limit N
-                Requests waiting per protocol class per mailbox before new ones fail with Busy (default 16).
+                Requests waiting per protocol class per mailbox, all clients together, before new ones fail
+                with Busy (default 64). One client may have at most maxQueuedPerCaller of them (default 16;
+                --set maxQueuedPerCaller=N).
             --set KEY=VALUE
                 Override any configuration key (keys as in the file, e.g. --set doeTimeoutMs=500).
             --log-level LEVEL

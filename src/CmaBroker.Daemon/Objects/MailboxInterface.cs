@@ -23,6 +23,7 @@ public sealed class MailboxInterface(Mailbox mailbox, MediatedExchange exchange,
     public override IReadOnlyList<KeyValuePair<string, DBusValue>> GetProperties()
     {
         MailboxCounters counters = mailbox.Counters;
+        IReadOnlyList<ClassCounters> classes = mailbox.ClassCounters;
         return
         [
             new("Offset", (ushort)mailbox.Offset),
@@ -30,9 +31,14 @@ public sealed class MailboxInterface(Mailbox mailbox, MediatedExchange exchange,
             new("State", mailbox.State),
             new("StateReason", mailbox.StateReason),
             new("ClassStates", new StringMapValue(mailbox.ClassStates.OrderBy(c => c.Key, StringComparer.Ordinal).ToList())),
+            new("ActiveClass", mailbox.ActiveClass),
             new("Exchanges", counters.Exchanges),
             new("Timeouts", counters.Timeouts),
             new("Aborts", counters.Aborts),
+            new("QueueDepth", new ClassUInt32MapValue(classes.Select(c => new KeyValuePair<string, uint>(c.Class.Name(), (uint)c.QueueDepth)).ToList())),
+            new("BusyRejections", new ClassUInt64MapValue(classes.Select(c => new KeyValuePair<string, ulong>(c.Class.Name(), c.BusyRejections)).ToList())),
+            new("ExchangeLatency", new ClassLatencyMapValue(classes.Select(c =>
+                new ClassLatency(c.Class.Name(), c.LatencyMeanMicroseconds, c.LatencyMaxMicroseconds, c.LatencyLastMicroseconds)).ToList())),
         ];
     }
 

@@ -20,8 +20,11 @@ public sealed record BrokerConfig
     /// <summary><c>system</c>, <c>session</c>, or a D-Bus address (<c>unix:path=…</c>).</summary>
     public string Bus { get; init; } = "system";
 
-    /// <summary>Requests waiting per protocol class per mailbox before Busy.</summary>
-    public int QueueLimit { get; init; } = 16;
+    /// <summary>Requests waiting per protocol class per mailbox, all callers together, before Busy.</summary>
+    public int QueueLimit { get; init; } = 64;
+
+    /// <summary>Requests one client may have waiting per protocol class per mailbox before Busy.</summary>
+    public int MaxQueuedPerCaller { get; init; } = 16;
 
     /// <summary>Deadline of one client request, queue wait and exchange together.</summary>
     public TimeSpan RequestDeadline { get; init; } = TimeSpan.FromSeconds(10);

@@ -11,6 +11,7 @@ public sealed class BrokerConfigFile
     public string? SysfsRoot { get; set; }
     public string? Bus { get; set; }
     public int? QueueLimit { get; set; }
+    public int? MaxQueuedPerCaller { get; set; }
     public long? RequestDeadlineMs { get; set; }
     public long? DoeTimeoutMs { get; set; }
     public long? SocketTimeoutMinMs { get; set; }

@@ -40,6 +40,7 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
         _schedulerOptions = new MailboxSchedulerOptions
         {
             QueueLimit = config.QueueLimit,
+            MaxQueuedPerCaller = config.MaxQueuedPerCaller,
             RequestDeadline = config.RequestDeadline,
             MaxLeaseDuration = config.MaxLeaseDuration,
             Time = time ?? TimeProvider.System,

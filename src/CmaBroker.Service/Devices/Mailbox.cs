@@ -33,7 +33,10 @@ public sealed partial class Mailbox
             : ((string?)null, "");
         _lastState = State;
         if (scheduler is not null)
+        {
             scheduler.HealthChanged += (_, _) => OnHealthChanged();
+            scheduler.LeaseChanged += (_, _) => OnLeaseChanged();
+        }
     }
 
     public Device Device { get; }
@@ -52,15 +55,20 @@ public sealed partial class Mailbox
     /// <summary>The scheduler, or null when the broker must not drive this mailbox at all (kernel-owned, lockdown, failed discovery).</summary>
     public MailboxScheduler? Scheduler { get; }
 
-    /// <summary>idle, busy, dead, kernel-owned or lockdown.</summary>
+    /// <summary>
+    /// idle (the broker serves it), dead, kernel-owned or lockdown. Whether an exchange is in flight is not a state:
+    /// see <see cref="ActiveClass"/> for a class held by a flow.
+    /// </summary>
     public string State => _fixedState ?? Scheduler?.Health switch
     {
-        MailboxHealth.Busy => MailboxStates.Busy,
         MailboxHealth.Dead or MailboxHealth.Gone or MailboxHealth.Stopped => MailboxStates.Dead,
         _ => MailboxStates.Idle,
     };
 
-    /// <summary>Why the state is what it is ("" for idle and busy).</summary>
+    /// <summary>The class a lease or the broker's own stateful flow holds (<c>spdm</c>), or "" when none.</summary>
+    public string ActiveClass => Scheduler?.ActiveClass?.Name() ?? "";
+
+    /// <summary>Why the state is what it is ("" for idle).</summary>
     public string StateReason => _fixedState is not null ? _fixedReason
         : Scheduler is { Health: MailboxHealth.Dead or MailboxHealth.Gone or MailboxHealth.Stopped } s ? s.HealthReason : "";
 
@@ -72,7 +80,10 @@ public sealed partial class Mailbox
 
     public MailboxCounters Counters => Scheduler?.Counters ?? default;
 
-    /// <summary>Raised with the names of changed D-Bus properties (State, StateReason).</summary>
+    /// <summary>Per-class counters and queue depths (every class, in round-robin order); empty when the broker does not drive this mailbox.</summary>
+    public IReadOnlyList<ClassCounters> ClassCounters => Scheduler?.ClassCountersSnapshot() ?? [];
+
+    /// <summary>Raised with the names of changed D-Bus properties (State and StateReason, ActiveClass); never per exchange.</summary>
     public event EventHandler<PropertiesChangedEventArgs>? PropertiesChanged;
 
     public bool Supports(DoeProtocol protocol) => protocol == DoeProtocol.Discovery || Protocols.Contains(protocol);
@@ -125,8 +136,6 @@ public sealed partial class Mailbox
         return Scheduler;
     }
 
-    private static bool IsTransient(string state) => state is MailboxStates.Idle or MailboxStates.Busy;
-
     internal static ReadOnlyMemory<byte> PadToDwords(ReadOnlyMemory<byte> payload)
     {
         if (payload.Length % 4 == 0)
@@ -141,13 +150,15 @@ public sealed partial class Mailbox
         string state = State;
         if (state == _lastState)
             return;
-        string previous = _lastState;
         _lastState = state;
-        // idle <-> busy flips twice per exchange; signalling it doubled the cost of a mediated Exchange
-        // (bench overhead). It stays readable with Get; changes to and from dead are signalled.
-        if (IsTransient(previous) && IsTransient(state))
-            return;
         PropertiesChanged?.Invoke(this, new PropertiesChangedEventArgs(
             state is MailboxStates.Dead ? [PropertyNames.State, PropertyNames.StateReason] : [PropertyNames.State]));
     }
+
+    /// <summary>
+    /// A lease started or ended, so ActiveClass changed: one notification when a flow starts and one when it ends,
+    /// none per exchange (the D-Bus layer compares values and signals only a real change).
+    /// </summary>
+    private void OnLeaseChanged() =>
+        PropertiesChanged?.Invoke(this, new PropertiesChangedEventArgs([PropertyNames.ActiveClass]));
 }

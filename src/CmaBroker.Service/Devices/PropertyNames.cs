@@ -25,6 +25,7 @@ public static class PropertyNames
 
     public const string State = "State";
     public const string StateReason = "StateReason";
+    public const string ActiveClass = "ActiveClass";
     public const string ClassStates = "ClassStates";
     public const string Protocols = "Protocols";
 }
@@ -53,8 +54,8 @@ public static class MeasurementStates
 /// <summary>The Mailbox State values (D-Bus strings).</summary>
 public static class MailboxStates
 {
+    /// <summary>The broker serves the mailbox (whether or not an exchange is in flight).</summary>
     public const string Idle = "idle";
-    public const string Busy = "busy";
     public const string Dead = "dead";
     public const string KernelOwned = "kernel-owned";
     public const string Lockdown = "lockdown";

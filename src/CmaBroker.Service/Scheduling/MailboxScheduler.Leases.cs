@@ -63,18 +63,7 @@ public sealed partial class MailboxScheduler
             ended.Lease.IsActive = false;
             if (ended.Lease.Owner != BrokerOwner)
                 _renegotiationRequired = true;
-            var spdm = _queues[(int)ProtocolClass.Spdm];
-            for (var node = spdm.First; node is not null;)
-            {
-                var next = node.Next;
-                if (node.Value.LeaseId == leaseId)
-                {
-                    spdm.Remove(node);
-                    node.Value.Node = null;
-                    orphans.Add(node.Value);
-                }
-                node = next;
-            }
+            orphans.AddRange(_queues[(int)ProtocolClass.Spdm].RemoveWhere(item => item.LeaseId == leaseId));
         }
         ended.Timer.Dispose();
         foreach (var item in orphans)

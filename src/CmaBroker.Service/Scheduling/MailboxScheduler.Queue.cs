@@ -3,7 +3,7 @@ using CmaBroker.Doe.Errors;
 
 namespace CmaBroker.Service.Scheduling;
 
-// Admission: bounded queues, deadlines, cancellation of queued requests.
+// Admission: bounded queues (per class and per caller), deadlines, cancellation of queued requests.
 public sealed partial class MailboxScheduler
 {
     internal Task<DoeObject> EnqueueExchange(DoeObject request, string owner, long? leaseId, TimeSpan? deadline, CancellationToken cancellationToken)
@@ -44,8 +44,9 @@ public sealed partial class MailboxScheduler
             else if (item.LeaseId is { } leaseId && _lease?.Lease.Id != leaseId)
                 refusal = LeaseEndedError(leaseId);
             else if (queue.Count >= _options.QueueLimit)
-                refusal = new CmaException(CmaErrorKind.Busy,
-                    $"{Name}: the {item.Class.Name()} queue is full ({_options.QueueLimit} requests waiting)");
+                refusal = Busy(item, $"{Name}: the {item.Class.Name()} queue is full ({_options.QueueLimit} requests waiting)");
+            else if (item.Owner != BrokerOwner && queue.CountOf(item.Owner) >= _options.MaxQueuedPerCaller)
+                refusal = Busy(item, $"{Name}: {item.Owner} already has {_options.MaxQueuedPerCaller} {item.Class.Name()} requests waiting (maxQueuedPerCaller)");
             else
             {
                 // Register before queueing: once queued, the worker may complete (and dispose) the request at any time.
@@ -53,7 +54,7 @@ public sealed partial class MailboxScheduler
                 if (item.Token.IsCancellationRequested)
                     alreadyCancelled = true;
                 else
-                    item.Node = queue.AddLast(item);
+                    queue.Enqueue(item);
             }
         }
         if (refusal is not null)
@@ -64,6 +65,13 @@ public sealed partial class MailboxScheduler
             _wake.Release();
     }
 
+    /// <summary>A Busy refusal, counted for the class. Call under the lock.</summary>
+    private CmaException Busy(PendingRequest item, string message)
+    {
+        _classCounters[(int)item.Class].BusyRejections++;
+        return new CmaException(CmaErrorKind.Busy, message);
+    }
+
     /// <summary>Cancellation while still queued: unlink and complete here; once running, the worker completes it.</summary>
     private void OnQueuedRequestCancelled(PendingRequest item)
     {
@@ -71,8 +79,7 @@ public sealed partial class MailboxScheduler
         {
             if (item.Node is null)
                 return;
-            _queues[(int)item.Class].Remove(item.Node);
-            item.Node = null;
+            _queues[(int)item.Class].Remove(item);
         }
         CompleteCancelled(item, running: false);
     }
@@ -85,7 +92,11 @@ public sealed partial class MailboxScheduler
         if (item.DeadlinePassed)
         {
             if (running)
-                lock (_gate) _timeouts++;
+                lock (_gate)
+                {
+                    _timeouts++;
+                    _classCounters[(int)item.Class].Timeouts++;
+                }
             item.Fail(new CmaException(CmaErrorKind.Timeout,
                 $"{Name}: no {item.Class.Name()} response within the {item.Deadline.TotalMilliseconds:0} ms request deadline"
                 + (running ? "" : " (still queued)")));
@@ -123,14 +134,7 @@ public sealed partial class MailboxScheduler
             _healthReason = reason;
             error = TerminalError()!;
             foreach (var queue in _queues)
-            {
-                foreach (var item in queue)
-                {
-                    item.Node = null;
-                    failed.Add(item);
-                }
-                queue.Clear();
-            }
+                failed.AddRange(queue.Clear());
         }
         LogTerminated(Name, health, reason);
         foreach (var item in failed)

@@ -2,7 +2,7 @@ using CmaBroker.Doe.Errors;
 
 namespace CmaBroker.Service.Scheduling;
 
-// The single worker: picks the next request round-robin across classes and runs it on the transport.
+// The single worker: picks the next request round-robin across classes (and across callers inside a class) and runs it on the transport.
 public sealed partial class MailboxScheduler
 {
     private async Task RunAsync()
@@ -17,82 +17,72 @@ public sealed partial class MailboxScheduler
                 else
                     await RunExchangeAsync(item).ConfigureAwait(false);
             }
-            SetIdleIfWaiting();
             lock (_gate)
                 if (_health is MailboxHealth.Dead or MailboxHealth.Gone or MailboxHealth.Stopped)
                     return;
         }
     }
 
-    /// <summary>Round-robin over the classes starting after the last one served; FIFO inside a class.</summary>
+    /// <summary>
+    /// Round-robin over the classes starting after the last one served; inside a class round-robin over callers
+    /// (<see cref="CallerRoundRobinQueue"/>), FIFO per caller.
+    /// </summary>
     private bool TryDequeue(out PendingRequest item)
     {
         item = default!;
-        bool found = false, becameBusy = false;
         lock (_gate)
         {
-            for (int i = 0; i < _queues.Length && !found; i++)
+            for (int i = 0; i < _queues.Length; i++)
             {
                 int c = (_nextClass + i) % _queues.Length;
-                var node = FirstRunnable(_queues[c], (ProtocolClass)c);
-                if (node is null)
+                if (TakeRunnable(_queues[c], (ProtocolClass)c) is not { } next)
                     continue;
-                _queues[c].Remove(node);
-                node.Value.Node = null;
                 _nextClass = (c + 1) % _queues.Length;
-                item = node.Value;
-                found = true;
-                if (!item.IsLeaseRequest && _health == MailboxHealth.Idle)
-                {
-                    _health = MailboxHealth.Busy;
-                    becameBusy = true;
-                }
+                item = next;
+                return true;
             }
         }
-        if (becameBusy)
-            HealthChanged?.Invoke(this, MailboxHealth.Busy);
-        return found;
+        return false;
     }
 
     /// <summary>
-    /// The first request of a class that may run now. While the SPDM class is leased only the
+    /// The next request of a class that may run now. While the SPDM class is leased only the
     /// lease's own exchanges run (in FIFO order) and everything else in SPDM waits, lease requests included.
     /// </summary>
-    private LinkedListNode<PendingRequest>? FirstRunnable(LinkedList<PendingRequest> queue, ProtocolClass protocolClass)
+    private PendingRequest? TakeRunnable(CallerRoundRobinQueue queue, ProtocolClass protocolClass)
     {
         if (protocolClass != ProtocolClass.Spdm)
-            return queue.First;
-        for (var node = queue.First; node is not null; node = node.Next)
-        {
-            if (_lease is null ? node.Value.LeaseId is null : node.Value.LeaseId == _lease.Lease.Id)
-                return node;
-        }
-        return null;
+            return queue.TakeNext(static _ => true);
+        long? leaseId = _lease?.Lease.Id;
+        return queue.TakeNext(item => item.LeaseId == leaseId);
     }
 
     private async Task RunExchangeAsync(PendingRequest item)
     {
+        long started = _options.Time.GetTimestamp();
+        var counters = _classCounters[(int)item.Class];
         try
         {
             var response = await _transport.ExchangeAsync(item.Request!, item.Token).ConfigureAwait(false);
-            lock (_gate) _exchanges++;
+            lock (_gate) CountExchange(counters, started);
             item.Response.TrySetResult(response);
             item.Dispose();
         }
         catch (OperationCanceledException) when (item.Token.IsCancellationRequested)
         {
-            lock (_gate) _exchanges++;
+            lock (_gate) CountExchange(counters, started);
             CompleteCancelled(item, running: true);
         }
         catch (CmaException e)
         {
             lock (_gate)
             {
-                _exchanges++;
+                CountExchange(counters, started);
                 // The register driver aborts (and so re-arms) the mailbox after a DOE timeout (protocols.md §10.4).
                 if (e.Kind == CmaErrorKind.Timeout)
                 {
                     _timeouts++;
+                    counters.Timeouts++;
                     _aborts++;
                 }
             }
@@ -105,20 +95,16 @@ public sealed partial class MailboxScheduler
         }
         catch (Exception e)
         {
-            lock (_gate) _exchanges++;
+            lock (_gate) CountExchange(counters, started);
             LogExchangeFailed(Name, item.Request!.Protocol, e.Message);
             item.Fail(new CmaException(CmaErrorKind.Failed, $"{Name}: {e.Message}", e));
         }
     }
 
-    private void SetIdleIfWaiting()
+    /// <summary>One exchange reached the transport, whatever its outcome. Call under the lock.</summary>
+    private void CountExchange(ClassCounterSet counters, long started)
     {
-        lock (_gate)
-        {
-            if (_health != MailboxHealth.Busy)
-                return;
-            _health = MailboxHealth.Idle;
-        }
-        HealthChanged?.Invoke(this, MailboxHealth.Idle);
+        _exchanges++;
+        counters.RecordExchange(_options.Time.GetElapsedTime(started));
     }
 }

@@ -7,10 +7,11 @@ namespace CmaBroker.Service.Scheduling;
 
 /// <summary>
 /// Serialises every exchange on one DOE mailbox (ARCHITECTURE.md "Scheduling rules"): one queue
-/// per <see cref="ProtocolClass"/>, served round-robin across classes and FIFO within one, one
-/// exchange on the transport at a time (like the kernel's ordered workqueue per mailbox,
-/// protocols.md §8.2). Queues are bounded (Busy at once when full); every request has a deadline
-/// covering queue wait and exchange (Timeout); the SPDM class can be leased by one owner.
+/// per <see cref="ProtocolClass"/>, served round-robin across classes, round-robin across callers
+/// inside a class and FIFO per caller, one exchange on the transport at a time (like the kernel's
+/// ordered workqueue per mailbox, protocols.md §8.2). Queues are bounded per class and per caller
+/// (Busy at once when full); every request has a deadline covering queue wait and exchange
+/// (Timeout); the SPDM class can be leased by one owner.
 /// A transport MailboxDead or DeviceGone fails every queued request with the same error.
 /// </summary>
 public sealed partial class MailboxScheduler : IAsyncDisposable
@@ -22,7 +23,8 @@ public sealed partial class MailboxScheduler : IAsyncDisposable
     private readonly MailboxSchedulerOptions _options;
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private readonly LinkedList<PendingRequest>[] _queues = [new(), new(), new(), new()];
+    private readonly CallerRoundRobinQueue[] _queues = [new(), new(), new(), new()];
+    private readonly ClassCounterSet[] _classCounters = [new(), new(), new(), new()];
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _worker;
@@ -30,7 +32,7 @@ public sealed partial class MailboxScheduler : IAsyncDisposable
     private LeaseSlot? _lease;
     private long _lastLeaseId;
     private bool _renegotiationRequired;
-    private MailboxHealth _health = MailboxHealth.Idle;
+    private MailboxHealth _health = MailboxHealth.Serving;
     private string _healthReason = "";
     private ulong _exchanges, _timeouts, _aborts;
 
@@ -64,6 +66,29 @@ public sealed partial class MailboxScheduler : IAsyncDisposable
     /// <summary>The active SPDM lease, or null.</summary>
     public SchedulerLease? ActiveLease { get { lock (_gate) return _lease?.Lease; } }
 
+    /// <summary>
+    /// The class a lease holds for a stateful flow (a client's, or the broker's own authentication, session or IDE
+    /// flow), or null. Changes only when a lease starts or ends (<see cref="LeaseChanged"/>), never per exchange.
+    /// </summary>
+    public ProtocolClass? ActiveClass { get { lock (_gate) return _lease?.Lease.Class; } }
+
+    /// <summary>
+    /// Every class's counters and queue depth, taken together under the scheduler's lock, in
+    /// <see cref="ProtocolClasses.All"/> order (D-Bus Mailbox QueueDepth, BusyRejections, ExchangeLatency).
+    /// </summary>
+    public IReadOnlyList<ClassCounters> ClassCountersSnapshot()
+    {
+        lock (_gate)
+            return ProtocolClasses.All.Select(c => _classCounters[(int)c].Snapshot(c, _queues[(int)c].Count)).ToArray();
+    }
+
+    /// <summary>One class's counters and queue depth.</summary>
+    public ClassCounters CountersOf(ProtocolClass protocolClass)
+    {
+        lock (_gate)
+            return _classCounters[(int)protocolClass].Snapshot(protocolClass, _queues[(int)protocolClass].Count);
+    }
+
     /// <summary>True once a client lease ended and the broker has not yet taken the SPDM class back (see <see cref="SchedulerLease.RenegotiationRequired"/>).</summary>
     public bool RenegotiationRequired { get { lock (_gate) return _renegotiationRequired; } }
 
@@ -72,7 +97,8 @@ public sealed partial class MailboxScheduler : IAsyncDisposable
 
     /// <summary>
     /// Queues <paramref name="request"/> for <paramref name="owner"/> and returns its response.
-    /// Errors (<see cref="CmaException"/>): Busy (queue full), Timeout (deadline passed, default
+    /// Errors (<see cref="CmaException"/>): Busy (class queue full, or <paramref name="owner"/> already has
+    /// <see cref="MailboxSchedulerOptions.MaxQueuedPerCaller"/> requests waiting in it), Timeout (deadline passed, default
     /// <see cref="MailboxSchedulerOptions.RequestDeadline"/>), MailboxDead, DeviceGone,
     /// InvalidArgument (payload over the DOE maximum), or the transport's own error.
     /// </summary>
@@ -108,17 +134,7 @@ public sealed partial class MailboxScheduler : IAsyncDisposable
         lock (_gate)
         {
             foreach (var queue in _queues)
-                for (var node = queue.First; node is not null;)
-                {
-                    var next = node.Next;
-                    if (node.Value.Owner == owner)
-                    {
-                        queue.Remove(node);
-                        node.Value.Node = null;
-                        dropped.Add(node.Value);
-                    }
-                    node = next;
-                }
+                dropped.AddRange(queue.RemoveWhere(item => item.Owner == owner));
             leaseId = _lease?.Lease.Owner == owner ? _lease.Lease.Id : null;
         }
         foreach (var item in dropped)

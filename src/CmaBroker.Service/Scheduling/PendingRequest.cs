@@ -55,6 +55,7 @@ internal sealed class PendingRequest : IDisposable
 
     public TaskCompletionSource<SchedulerLease> Grant { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Its place in its caller's queue (<see cref="CallerRoundRobinQueue"/>) while it waits; null once taken or removed.</summary>
     public LinkedListNode<PendingRequest>? Node { get; set; }
 
     /// <summary>Calls <paramref name="callback"/> once if the caller, the deadline or shutdown cancels this request.</summary>

@@ -164,7 +164,7 @@ public sealed class MailboxSchedulerTests
 
         var next = await mailbox.Scheduler.ExchangeAsync(Tagged(SpdmProtocol, "next"), "a");
         Assert.That(TagOf(next), Is.EqualTo("next"));
-        Assert.That(mailbox.Scheduler.Health, Is.EqualTo(MailboxHealth.Idle));
+        Assert.That(mailbox.Scheduler.Health, Is.EqualTo(MailboxHealth.Serving));
     }
 
     [Test]
