@@ -24,7 +24,10 @@ internal static class HelpText
             authenticate DEVICE [--slot N]
                                         Authenticate now (negotiate SPDM, verify the certificate
                                         chain, challenge, read signed measurements) and print the
-                                        verdict. Needs root or group cmabroker.
+                                        verdict, its kind (auth_error_kind) and the leaf's expiry.
+                                        A --slot the broker's verdictSlots do not count is only
+                                        reported ("not published"): the device's state stays.
+                                        Needs root or group cmabroker.
             certificates DEVICE [--slot N] [--pem]
                                         The device's certificate chain for slot N (default 0), root
                                         first; --pem prints PEM blocks for openssl.

@@ -104,7 +104,9 @@ internal static class VariantFormatter
             byte[] numbers = value.GetArray<byte>();
             return numbers.Length == 0 ? "none" : string.Join(", ", numbers);
         }
-        if (value.Type == VariantValueType.UInt64 && (name.EndsWith("Time", StringComparison.Ordinal) || name is "time" || name.EndsWith("_time", StringComparison.Ordinal)))
+        if (value.Type == VariantValueType.UInt64 && value.GetUInt64() == 0 && name is "LeafNotAfter" or "leaf_not_after")
+            return "unknown";
+        if (value.Type == VariantValueType.UInt64 && (name.EndsWith("Time", StringComparison.Ordinal) || name is "time" or "LeafNotAfter" or "leaf_not_after" || name.EndsWith("_time", StringComparison.Ordinal)))
             return FormatMicroseconds(value.GetUInt64());
         return ToText(value);
     }

@@ -78,8 +78,14 @@ public sealed partial class BrokerService : IAsyncDisposable
 
     public BrokerConfig Config => Policies.Config;
 
-    /// <summary>Raised after every authentication of a device finished (the state store records it).</summary>
+    /// <summary>Raised after every authentication of a device whose result was published finished (the state store records it).</summary>
     public event EventHandler<Device>? DeviceAuthenticated;
+
+    /// <summary>
+    /// Raised after every authentication finished, published or not (after <see cref="DeviceAuthenticated"/>): the D-Bus
+    /// AuthenticationCompleted signal, and the history entry of an unpublished result.
+    /// </summary>
+    public event EventHandler<AuthenticationAttempt>? AuthenticationCompleted;
 
     /// <summary>
     /// Set by the hotplug coordinator (CmaBroker.Service.Hotplug), which authenticates devices added after
@@ -104,16 +110,26 @@ public sealed partial class BrokerService : IAsyncDisposable
             _coldplugAuthentication = AuthenticateAllAsync(devices, Config.AuthenticationParallelism, _stopping.Token);
     }
 
-    /// <summary>Authenticates one device on request and returns its new state.</summary>
-    public async Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot = null, CancellationToken cancellationToken = default)
+    /// <summary>Authenticates one device on request and returns the result of the slot challenged (see <see cref="AttemptAsync"/>).</summary>
+    public async Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot = null, CancellationToken cancellationToken = default,
+        string trigger = AuthenticationTriggers.Method) =>
+        (await AttemptAsync(device, slot, trigger, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>
+    /// Authenticates one device; the result is published (Device properties, stored verdict) only when the configuration's
+    /// verdictSlots count the slot, and recorded in the history either way.
+    /// </summary>
+    public async Task<AuthenticationAttempt> AttemptAsync(Device device, byte? slot, string trigger, CancellationToken cancellationToken = default)
     {
         // Re-authentication and a session do not mix (GET_VERSION ends it, CHALLENGE is refused inside it):
         // END_SESSION first, authenticate, then bring the session back.
         bool hadSession = await Sessions.SuspendAsync(device, cancellationToken).ConfigureAwait(false);
-        var snapshot = await Authenticator.AuthenticateAsync(device, slot, cancellationToken).ConfigureAwait(false);
-        DeviceAuthenticated?.Invoke(this, device);
+        var attempt = await Authenticator.AttemptAsync(device, slot, trigger, cancellationToken).ConfigureAwait(false);
+        if (attempt.Published)
+            DeviceAuthenticated?.Invoke(this, device);
+        AuthenticationCompleted?.Invoke(this, attempt);
         await Sessions.ResumeAsync(device, hadSession, cancellationToken).ConfigureAwait(false);
-        return snapshot;
+        return attempt;
     }
 
     /// <summary>Signed measurements over <paramref name="nonce"/> for a remote verifier (see <see cref="DeviceAuthenticator.GetEvidenceAsync"/>).</summary>
@@ -125,6 +141,7 @@ public sealed partial class BrokerService : IAsyncDisposable
         {
             var evidence = await Authenticator.GetEvidenceAsync(device, nonce, null, cancellationToken).ConfigureAwait(false);
             DeviceAuthenticated?.Invoke(this, device);
+            AuthenticationCompleted?.Invoke(this, new AuthenticationAttempt(device, device.Auth, (byte)evidence.Slot, true, AuthenticationTriggers.Evidence));
             return evidence;
         }
         finally
@@ -279,14 +296,14 @@ public sealed partial class BrokerService : IAsyncDisposable
     private async Task AuthenticateAllAsync(IReadOnlyList<Device> devices, int parallelism, CancellationToken cancellationToken)
     {
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
-            async (device, ct) => await AuthenticateQuietlyAsync(device, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (device, ct) => await AuthenticateQuietlyAsync(device, AuthenticationTriggers.Coldplug, ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
-    private async Task AuthenticateQuietlyAsync(Device device, CancellationToken cancellationToken)
+    private async Task AuthenticateQuietlyAsync(Device device, string trigger, CancellationToken cancellationToken)
     {
         try
         {
-            await AuthenticateAsync(device, null, cancellationToken).ConfigureAwait(false);
+            await AttemptAsync(device, null, trigger, cancellationToken).ConfigureAwait(false);
         }
         catch (CmaException e)
         {
@@ -299,7 +316,7 @@ public sealed partial class BrokerService : IAsyncDisposable
     {
         if (!_started || !Config.AuthenticateOnAdd || AddedDevicesAuthenticatedExternally || _stopping.IsCancellationRequested)
             return;
-        _ = AuthenticateQuietlyAsync(device, _stopping.Token);
+        _ = AuthenticateQuietlyAsync(device, AuthenticationTriggers.Rescan, _stopping.Token);
     }
 
     /// <summary>An empty trust store is legal but makes every device untrusted: say so out loud, at start and on reload.</summary>

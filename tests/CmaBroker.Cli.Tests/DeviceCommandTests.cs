@@ -72,6 +72,32 @@ public sealed class DeviceCommandTests
     }
 
     [Test]
+    public async Task ShowPrintsTheVerdictKindLeafExpiryAnchorAndSlotDigests()
+    {
+        RunResult result = await Cmactl.OnBusAsync(_broker.Address, "show", Mismatch);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString);
+        // Authenticated, but its measurements differ from the reference: the policy's objection, as a kind.
+        Assert.That(result.Output, Does.Match(@"(?m)^  AuthErrorKind:\s+policy$"));
+        Assert.That(result.Output, Does.Match(@"(?m)^  LeafNotAfter:\s+9999-12-31 23:59:59 UTC$"), "the emulator's leaves never expire");
+        Assert.That(result.Output, Does.Match(@"(?m)^  TrustAnchor:\s+CN=CmaBroker Emulated Root CA .*$"));
+        Assert.That(result.Output, Does.Match(@"(?m)^  SlotDigests:\s+\{0: [0-9a-f]{64,128}, 1: [0-9a-f]{64,128}\}$"));
+    }
+
+    [Test]
+    public async Task AuthenticateOfASlotThatDoesNotCountIsReportedAsNotPublished()
+    {
+        RunResult result = await Cmactl.OnBusAsync(_broker.Address, "authenticate", Mismatch, "--slot", "1");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Untrusted), result.ToString);
+        Assert.That(result.Output, Does.StartWith($"Device {Mismatch}: untrusted (slot 1, not published: the device stays authenticated)"));
+        Assert.That(result.Output, Does.Match(@"(?m)^  auth_error_kind:\s+chain$"));
+        Assert.That(result.Output, Does.Match(@"(?m)^  published:\s+no$"));
+        RunResult show = await Cmactl.OnBusAsync(_broker.Address, "show", Mismatch);
+        Assert.That(show.Output, Does.Match(@"(?m)^  AuthState:\s+authenticated$"));
+    }
+
+    [Test]
     public async Task ShowJsonCarriesDeviceAndMailboxProperties()
     {
         JsonElement device = await Cmactl.JsonAsync(_broker.Address, "show", "pci:" + Mismatch);

@@ -94,6 +94,9 @@ internal static class DeviceCommands
         var result = await ctx.Client.AuthenticateAsync(path, options);
         var properties = await ctx.Client.GetAllPropertiesAsync(path, BrokerNames.DeviceInterface);
         string state = Text(properties, "AuthState");
+        // The verdict of the slot asked for; unpublished (verdictSlots) it is not the device's AuthState.
+        string verdict = Text(result, "auth_state") is { Length: > 0 } own ? own : state;
+        bool published = !result.TryGetValue("published", out var flag) || flag.GetBool();
         if (ctx.Json)
         {
             ctx.WriteJson(json =>
@@ -108,12 +111,13 @@ internal static class DeviceCommands
         }
         else
         {
-            ctx.Output.WriteLine($"Device {Text(properties, "Address")}: {state}");
-            if (Text(properties, "AuthError") is { Length: > 0 } error)
+            ctx.Output.WriteLine($"Device {Text(properties, "Address")}: {verdict}"
+                + (published ? "" : $" (slot {Text(result, "slot")}, not published: the device stays {state})"));
+            if (Text(result, "auth_error") is { Length: > 0 } error)
                 ctx.Output.WriteLine($"  Reason: {error}");
             PrintProperties(ctx.Output, result, "  ", skip: "auth_error"); // already printed as the Reason line
         }
-        return ExitCodeForAuthState(state);
+        return ExitCodeForAuthState(verdict);
     }
 
     /// <summary>0 only for authenticated, as cmatool authenticate does.</summary>

@@ -39,8 +39,11 @@ public interface IBrokerModel
     /// <summary>Raised when <see cref="StatusLine"/> may have changed.</summary>
     event Action? StatusChanged;
 
-    /// <summary>Authenticates now; returns the snapshot it settled on.</summary>
-    Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot, TimeSpan? timeout, CancellationToken cancellationToken);
+    /// <summary>Authenticates now; returns the attempt (its own result, and whether it was published under verdictSlots).</summary>
+    Task<Service.Authentication.AuthenticationAttempt> AuthenticateAsync(Device device, byte? slot, TimeSpan? timeout, CancellationToken cancellationToken);
+
+    /// <summary>Every finished authentication, published or not (the Manager's AuthenticationCompleted signal).</summary>
+    event Action<Service.Authentication.AuthenticationAttempt>? AuthenticationCompleted;
 
     /// <summary>Fresh signed measurements (device traffic); the cached ones are in the device's snapshot.</summary>
     Task<IReadOnlyList<MeasurementBlock>> GetFreshMeasurementsAsync(Device device, CancellationToken cancellationToken);
@@ -96,4 +99,7 @@ public sealed record HistoryEntry(
     string AuthError,
     string MeasurementState,
     string LeafDigest,
-    bool FromPreviousRun);
+    bool FromPreviousRun,
+    string AuthErrorKind = "",
+    int? Slot = null,
+    bool Published = true);

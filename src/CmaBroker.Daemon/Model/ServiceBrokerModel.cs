@@ -40,7 +40,11 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
             DeviceRemoved?.Invoke(device);
             StatusChanged?.Invoke();
         };
-        _service.DeviceAuthenticated += (_, device) => RecordHistory(device);
+        _service.AuthenticationCompleted += (_, attempt) =>
+        {
+            RecordHistory(attempt);
+            AuthenticationCompleted?.Invoke(attempt);
+        };
     }
 
     /// <summary>The service core (the hotplug and state wiring attaches to it).</summary>
@@ -58,6 +62,8 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
     public event Action<Device>? DeviceRemoved;
 
     public event Action? StatusChanged;
+
+    public event Action<AuthenticationAttempt>? AuthenticationCompleted;
 
     public string StatusLine
     {
@@ -104,12 +110,12 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken) => _service.StopAsync(cancellationToken);
 
-    public async Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot, TimeSpan? timeout, CancellationToken cancellationToken)
+    public async Task<AuthenticationAttempt> AuthenticateAsync(Device device, byte? slot, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (timeout is { } limit)
             deadline.CancelAfter(limit);
-        return await _service.AuthenticateAsync(device, slot, deadline.Token).ConfigureAwait(false);
+        return await _service.AttemptAsync(device, slot, AuthenticationTriggers.Method, deadline.Token).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<MeasurementBlock>> GetFreshMeasurementsAsync(Device device, CancellationToken cancellationToken)
@@ -133,7 +139,7 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
         {
             return stored(device.Address, (int)Math.Min(max, int.MaxValue))
                 .Select(e => new HistoryEntry(e.Time, HistoryEventName(e), e.Verdict, e.Reason, e.MeasurementState ?? "",
-                    e.LeafCertificateSha256 ?? "", e.Time < _startedAt))
+                    e.LeafCertificateSha256 ?? "", e.Time < _startedAt, e.ReasonKind ?? "", e.Slot, e.Published))
                 .ToList();
         }
         if (!_history.TryGetValue(device, out List<HistoryEntry>? entries))
@@ -197,16 +203,18 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
     private static string HistoryEventName(global::CmaBroker.Service.State.AuthenticationEventRecord e) =>
         e.Kind == global::CmaBroker.Service.State.AuthenticationEventKinds.Authentication ? e.Verdict : e.Kind;
 
-    private void RecordHistory(Device device)
+    private void RecordHistory(AuthenticationAttempt attempt)
     {
-        DeviceAuthSnapshot auth = device.Auth;
-        List<HistoryEntry> entries = _history.GetOrAdd(device, _ => []);
+        DeviceAuthSnapshot auth = attempt.Result;
+        List<HistoryEntry> entries = _history.GetOrAdd(attempt.Device, _ => []);
         string leaf = Objects.DeviceInterface.LeafDigest(auth);
         lock (entries)
         {
-            string previousLeaf = entries.Count > 0 ? entries[^1].LeafDigest : "";
-            string kind = previousLeaf.Length > 0 && leaf.Length > 0 && previousLeaf != leaf ? "device-changed" : auth.State;
-            entries.Add(new HistoryEntry(auth.Time ?? _time.GetUtcNow(), kind, auth.State, auth.Error, auth.MeasurementState, leaf, auth.FromPreviousRun));
+            // A device change is judged between published results only (another slot has another leaf).
+            string previousLeaf = entries.LastOrDefault(e => e.Published)?.LeafDigest ?? "";
+            string kind = attempt.Published && previousLeaf.Length > 0 && leaf.Length > 0 && previousLeaf != leaf ? "device-changed" : auth.State;
+            entries.Add(new HistoryEntry(auth.Time ?? _time.GetUtcNow(), kind, auth.State, auth.Error, auth.MeasurementState, leaf, auth.FromPreviousRun,
+                auth.ErrorKind, attempt.Slot, attempt.Published));
         }
     }
 }

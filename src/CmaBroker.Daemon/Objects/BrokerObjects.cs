@@ -35,6 +35,7 @@ public sealed class BrokerObjects
         _tree.Add(new ExportedObject(BrokerNames.RootPath, [Manager]));
         _model.DeviceAdded += OnDeviceAdded;
         _model.DeviceRemoved += OnDeviceRemoved;
+        _model.AuthenticationCompleted += OnAuthenticationCompleted;
         foreach (Device device in _model.Devices)
             Add(device, announce: false);
     }
@@ -71,6 +72,20 @@ public sealed class BrokerObjects
         export.Unsubscribe.Add(() => device.PropertiesChanged -= deviceChanged);
         if (announce)
             _tree.EmitDeclaredSignal(BrokerNames.RootPath, BrokerNames.ManagerInterface, "DeviceAdded", new ObjectPathValue(export.Path));
+    }
+
+    /// <summary>Every finished authentication, published or not, as Manager.AuthenticationCompleted(o device, s state, a{sv} details).</summary>
+    private void OnAuthenticationCompleted(Service.Authentication.AuthenticationAttempt attempt)
+    {
+        string path;
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(attempt.Device, out DeviceExport? export))
+                return; // removed meanwhile: DeviceRemoved said so
+            path = export.Path;
+        }
+        _tree.EmitDeclaredSignal(BrokerNames.RootPath, BrokerNames.ManagerInterface, "AuthenticationCompleted",
+            new ObjectPathValue(path), new StringValue(attempt.Result.State), DeviceInterface.CompletionDetails(attempt));
     }
 
     private void OnDeviceRemoved(Device device)

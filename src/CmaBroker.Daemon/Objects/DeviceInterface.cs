@@ -6,6 +6,7 @@ using CmaBroker.Daemon.Model;
 using CmaBroker.Doe;
 using CmaBroker.Doe.Errors;
 using CmaBroker.IdeKm.Streams;
+using CmaBroker.Service.Authentication;
 using CmaBroker.Service.Cxl;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Ide;
@@ -42,6 +43,7 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, M
             new("Mailboxes", new ObjectPathArrayValue(device.Mailboxes.Select(m => ObjectPaths.Mailbox(device.Address, m.Offset)).ToList())),
             new("AuthState", auth.State),
             new("AuthError", auth.Error),
+            new("AuthErrorKind", auth.ErrorKind),
             new("AuthTime", Microseconds(auth.Time)),
             new("FromPreviousRun", auth.FromPreviousRun),
             new("SpdmVersion", auth.SpdmVersion),
@@ -49,6 +51,9 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, M
             new("CertificateSlots", auth.CertificateSlots.ToArray()),
             new("MeasurementState", auth.MeasurementState),
             new("MismatchedIndices", auth.MismatchedIndices.ToArray()),
+            new("LeafNotAfter", Microseconds(auth.LeafNotAfter)),
+            new("TrustAnchor", auth.TrustAnchor),
+            new("SlotDigests", SlotDigests(auth)),
             new("IdeStreamState", ide.State),
             new("IdeStreamId", ide.StreamId),
             new("IdePortIndex", ide.PortIndex),
@@ -164,21 +169,53 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, M
 
     private async ValueTask<DBusValue[]> AuthenticateAsync(MethodCall call, byte? slot, TimeSpan? timeout)
     {
-        DeviceAuthSnapshot auth = await model.AuthenticateAsync(device, slot, timeout, call.Aborted).ConfigureAwait(false);
+        AuthenticationAttempt attempt = await model.AuthenticateAsync(device, slot, timeout, call.Aborted).ConfigureAwait(false);
+        DeviceAuthSnapshot auth = attempt.Result;
         return
         [
             new VariantMapValue
             {
                 { "auth_state", auth.State },
                 { "auth_error", auth.Error },
+                { "auth_error_kind", auth.ErrorKind },
                 { "auth_time", Microseconds(auth.Time) },
                 { "spdm_version", auth.SpdmVersion },
-                { "slot", (byte)(auth.Result?.ChallengedSlot ?? slot ?? 0) },
+                { "slot", attempt.Slot },
+                { "published", attempt.Published },
                 { "measurement_state", auth.MeasurementState },
                 { "mismatched_indices", auth.MismatchedIndices.ToArray() },
                 { "leaf_digest", LeafDigest(auth) },
+                { "leaf_not_after", Microseconds(auth.LeafNotAfter) },
+                { "trust_anchor", auth.TrustAnchor },
             },
         ];
+    }
+
+    /// <summary>SlotDigests: slot → hex digest, ascending.</summary>
+    public static ByteStringMapValue SlotDigests(DeviceAuthSnapshot auth) =>
+        new(auth.SlotDigests.OrderBy(d => d.Key).ToList());
+
+    /// <summary>
+    /// The details of the Manager's AuthenticationCompleted signal (keys documented in the interface XML): enough to act
+    /// on without a Get, and the same whether the result was published or not.
+    /// </summary>
+    public static VariantMapValue CompletionDetails(AuthenticationAttempt attempt)
+    {
+        DeviceAuthSnapshot auth = attempt.Result;
+        return new VariantMapValue
+        {
+            { "slot", attempt.Slot },
+            { "published", attempt.Published },
+            { "trigger", attempt.Trigger },
+            { "error", auth.Error },
+            { "error_kind", auth.ErrorKind },
+            { "time", Microseconds(auth.Time) },
+            { "spdm_version", auth.SpdmVersion },
+            { "measurement_state", auth.MeasurementState },
+            { "leaf_digest", LeafDigest(auth) },
+            { "leaf_not_after", Microseconds(auth.LeafNotAfter) },
+            { "trust_anchor", auth.TrustAnchor },
+        };
     }
 
     private async ValueTask<DBusValue[]> GetMeasurementsAsync(MethodCall call, bool fresh, byte[]? indices)
@@ -254,5 +291,8 @@ public sealed partial class DeviceInterface(Device device, IBrokerModel model, M
         { "measurement_state", e.MeasurementState },
         { "leaf_digest", e.LeafDigest },
         { "from_previous_run", e.FromPreviousRun },
+        { "auth_error_kind", e.AuthErrorKind },
+        { "slot", (byte)(e.Slot ?? 0) },
+        { "published", e.Published },
     }).ToList());
 }

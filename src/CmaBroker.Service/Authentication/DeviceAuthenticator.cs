@@ -39,41 +39,67 @@ public sealed partial class DeviceAuthenticator
     }
 
     /// <summary>
-    /// Authenticates <paramref name="device"/> and returns the new snapshot (also set on the device).
-    /// Transport failures become AuthState failed with the error as AuthError; cancellation propagates.
+    /// Authenticates <paramref name="device"/> and returns the new snapshot (also set on the device when the slot
+    /// counts for the verdict). Transport failures become AuthState failed with the error as AuthError; cancellation propagates.
     /// </summary>
-    public async Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot = null, CancellationToken cancellationToken = default)
+    public async Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot = null, CancellationToken cancellationToken = default) =>
+        (await AttemptAsync(device, slot, AuthenticationTriggers.Method, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>
+    /// Authenticates <paramref name="device"/> on <paramref name="slot"/> (default challengeSlot). The result replaces the
+    /// published verdict (Device properties) only when the configuration's verdictSlots include the slot; otherwise the
+    /// device is left exactly as it was and the result only returned (security: a group member's Authenticate of a slot
+    /// the policy does not count must not change what every other reader sees).
+    /// </summary>
+    public async Task<AuthenticationAttempt> AttemptAsync(Device device, byte? slot, string trigger, CancellationToken cancellationToken = default)
     {
+        var policies = _policies();
+        byte chosen = slot ?? policies.Config.ChallengeSlot;
+        bool publish = policies.Config.CountsForVerdict(chosen);
+        AuthenticationAttempt Done(DeviceAuthSnapshot result) => new(device, result, chosen, publish, trigger);
         if (Refusal(device) is { } refused)
         {
-            device.UpdateAuth(a => a with { State = refused.State, Error = refused.Reason, Time = _time.GetUtcNow() });
-            LogVerdict(device.Address.ToString(), refused.State, refused.Reason);
-            return device.Auth;
+            var refusal = (publish ? device.Auth : DeviceAuthSnapshot.Initial) with
+            {
+                State = refused.State, Error = refused.Reason, ErrorKind = AuthFailureKinds.Name(refused.Kind), Time = _time.GetUtcNow(), TrustAnchor = "",
+            };
+            if (publish)
+                device.SetAuth(refusal);
+            LogVerdict(device.Address.ToString(), chosen, publish, refused.State, refused.Reason);
+            return Done(refusal);
         }
         var mailbox = device.SelectMailbox(DoeProtocol.Cma);
-        device.UpdateAuth(a => a with { State = AuthStates.Authenticating, Error = "" });
-        var policies = _policies();
+        if (publish)
+            device.UpdateAuth(a => a with { State = AuthStates.Authenticating, Error = "", ErrorKind = "" });
         AuthenticationResult result;
         try
         {
-            result = await RunUnderLeaseAsync(device, mailbox, policies, slot ?? policies.Config.ChallengeSlot, null, cancellationToken).ConfigureAwait(false);
+            result = await RunUnderLeaseAsync(device, mailbox, policies, chosen, null, cancellationToken).ConfigureAwait(false);
         }
         catch (CmaException e)
         {
-            var failed = device.UpdateAuth(a => a with { State = AuthStates.Failed, Error = e.Message, Time = _time.GetUtcNow(), FromPreviousRun = false });
-            LogVerdict(device.Address.ToString(), failed.State, e.Message);
-            return failed;
+            var failed = (publish ? device.Auth : DeviceAuthSnapshot.Initial) with
+            {
+                State = AuthStates.Failed, Error = e.Message, ErrorKind = AuthFailureKinds.Name(AuthFailureKinds.Of(e.Kind)),
+                Time = _time.GetUtcNow(), FromPreviousRun = false, TrustAnchor = "",
+            };
+            if (publish)
+                device.SetAuth(failed);
+            LogVerdict(device.Address.ToString(), chosen, publish, failed.State, e.Message);
+            return Done(failed);
         }
         catch (OperationCanceledException)
         {
-            device.UpdateAuth(a => a.State == AuthStates.Authenticating ? a with { State = AuthStates.Unknown } : a);
+            if (publish)
+                device.UpdateAuth(a => a.State == AuthStates.Authenticating ? a with { State = AuthStates.Unknown } : a);
             throw;
         }
         // Judge under the policies in force now: a reload during the flow must not be lost.
         var snapshot = DeviceJudge.Judge(device.Identity, result, _policies(), _time.GetUtcNow());
-        device.SetAuth(snapshot);
-        LogVerdict(device.Address.ToString(), snapshot.State, snapshot.Error.Length > 0 ? snapshot.Error : result.Reason);
-        return snapshot;
+        if (publish)
+            device.SetAuth(snapshot);
+        LogVerdict(device.Address.ToString(), chosen, publish, snapshot.State, snapshot.Error.Length > 0 ? snapshot.Error : result.Reason);
+        return Done(snapshot);
     }
 
     /// <summary>
@@ -104,17 +130,17 @@ public sealed partial class DeviceAuthenticator
     }
 
     /// <summary>Why the broker will not run SPDM on this device at all, or null.</summary>
-    private static (string State, string Reason)? Refusal(Device device)
+    private static (string State, string Reason, AuthFailureKind Kind)? Refusal(Device device)
     {
         if (device.Evidence.KernelOwnedReason is { } kernel)
-            return (AuthStates.KernelOwned, kernel);
+            return (AuthStates.KernelOwned, kernel, AuthFailureKind.KernelOwned);
         var mailbox = device.Mailboxes.FirstOrDefault(m => m.Supports(DoeProtocol.Cma));
         if (mailbox is null)
-            return (AuthStates.Unsupported, device.Problem ?? "no DOE mailbox lists CMA/SPDM (vendor 0x0001 type 1)");
+            return (AuthStates.Unsupported, device.Problem ?? "no DOE mailbox lists CMA/SPDM (vendor 0x0001 type 1)", AuthFailureKind.Unsupported);
         if (mailbox.ClassOwner(ProtocolClass.Spdm) is { } spdmOwner)
-            return (AuthStates.KernelOwned, spdmOwner);
+            return (AuthStates.KernelOwned, spdmOwner, AuthFailureKind.KernelOwned);
         if (mailbox.State == MailboxStates.Lockdown)
-            return (AuthStates.Failed, mailbox.StateReason);
+            return (AuthStates.Failed, mailbox.StateReason, AuthFailureKind.Lockdown);
         return null;
     }
 
@@ -139,6 +165,6 @@ public sealed partial class DeviceAuthenticator
         return await SpdmAuthenticator.AuthenticateAsync(lease, options, cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "device {Device}: {AuthState}: {Reason}")]
-    private partial void LogVerdict(string device, string authState, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "device {Device}: slot {Slot} (published {Published}): {AuthState}: {Reason}")]
+    private partial void LogVerdict(string device, byte slot, bool published, string authState, string reason);
 }

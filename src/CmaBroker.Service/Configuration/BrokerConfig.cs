@@ -68,6 +68,16 @@ public sealed record BrokerConfig
     /// <summary>The certificate slot CHALLENGE is sent for; the verdict is about this slot.</summary>
     public byte ChallengeSlot { get; init; }
 
+    /// <summary>
+    /// The slots whose authentication results are published (AuthState and the other Device properties, the stored
+    /// verdict); null = only <see cref="ChallengeSlot"/>. An Authenticate naming another slot returns its own result
+    /// and is recorded in the history as unpublished.
+    /// </summary>
+    public IReadOnlyList<byte>? VerdictSlots { get; init; }
+
+    /// <summary>True when an authentication of <paramref name="slot"/> replaces the published verdict.</summary>
+    public bool CountsForVerdict(byte slot) => VerdictSlots is { } slots ? slots.Contains(slot) : slot == ChallengeSlot;
+
     /// <summary>Configured targets (<c>emulated:…</c>, <c>spdm-socket:…</c>; <c>pci:</c> to pin one explicitly).</summary>
     public IReadOnlyList<string> Targets { get; init; } = [];
 

@@ -25,6 +25,7 @@ public sealed class BrokerConfigFile
     public int? AuthenticationParallelism { get; set; }
     public bool? AuthenticateOnAdd { get; set; }
     public int? ChallengeSlot { get; set; }
+    public List<int>? VerdictSlots { get; set; }
     public List<string>? Targets { get; set; }
     public bool? ScanPci { get; set; }
     public bool? Hotplug { get; set; }

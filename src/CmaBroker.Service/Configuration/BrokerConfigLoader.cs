@@ -115,6 +115,8 @@ public static class BrokerConfigLoader
             return new JsonArray(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
         }
+        if (type == typeof(List<int>) && !value.TrimStart().StartsWith('['))
+            return ParseValue("[" + value + "]"); // verdictSlots=0,1
         return ParseValue(value);
     }
 
@@ -216,6 +218,8 @@ public static class BrokerConfigLoader
         };
         if ((config.RequesterCertChain is null) != (config.RequesterKey is null))
             throw Invalid(where, config.RequesterKey is null ? "requesterKey" : "requesterCertChain", "requesterCertChain and requesterKey are set together or not at all");
+        if (file.VerdictSlots is { } verdictSlots)
+            config = config with { VerdictSlots = VerdictSlots(where, verdictSlots, config.ChallengeSlot) };
         if (config.SocketTimeoutMin > config.SocketTimeoutMax)
             throw Invalid(where, "socketTimeoutMinMs", $"must not exceed socketTimeoutMaxMs ({config.SocketTimeoutMax.TotalMilliseconds:0})");
         return config;
@@ -267,6 +271,21 @@ public static class BrokerConfigLoader
         value < min || value > max ? throw Invalid(where, key, $"must be between {min} and {max} seconds (got {value})")
         : TimeSpan.FromSeconds(value);
 
+    /// <summary>Slots 0-7, each once, including challengeSlot (else the broker's own authentications would never publish).</summary>
+    private static IReadOnlyList<byte> VerdictSlots(string where, List<int> slots, byte challengeSlot)
+    {
+        if (slots.Count == 0)
+            throw Invalid(where, "verdictSlots", "must name at least one slot");
+        foreach (int slot in slots)
+            if (slot is < 0 or > 7)
+                throw Invalid(where, "verdictSlots", $"slot {slot} is not between 0 and 7");
+        if (slots.Distinct().Count() != slots.Count)
+            throw Invalid(where, "verdictSlots", "names a slot twice");
+        if (!slots.Contains(challengeSlot))
+            throw Invalid(where, "verdictSlots", $"must include challengeSlot ({challengeSlot})");
+        return slots.Select(s => (byte)s).ToArray();
+    }
+
     private static IReadOnlyList<string> Drivers(string where, List<string> drivers)
     {
         foreach (var driver in drivers)
@@ -307,6 +326,7 @@ public static class BrokerConfigLoader
         AuthenticationParallelism = c.AuthenticationParallelism,
         AuthenticateOnAdd = c.AuthenticateOnAdd,
         ChallengeSlot = c.ChallengeSlot,
+        VerdictSlots = c.VerdictSlots?.Select(s => (int)s).ToList(),
         Targets = [.. c.Targets],
         ScanPci = c.ScanPci,
         Hotplug = c.Hotplug,

@@ -16,6 +16,9 @@ public sealed record DeviceAuthSnapshot
     /// <summary>Why the state is not authenticated ("" when it is, or when nothing happened yet).</summary>
     public string Error { get; init; } = "";
 
+    /// <summary>Machine-readable kind of <see cref="Error"/> (AuthErrorKind: chain, signature, expired, …; "policy" for a measurement mismatch; "" when none or unknown).</summary>
+    public string ErrorKind { get; init; } = "";
+
     /// <summary>When the last authentication finished; null = never.</summary>
     public DateTimeOffset? Time { get; init; }
 
@@ -34,6 +37,15 @@ public sealed record DeviceAuthSnapshot
 
     public IReadOnlyList<byte> MismatchedIndices { get; init; } = [];
 
+    /// <summary>notAfter of the challenged slot's leaf certificate; null = unknown.</summary>
+    public DateTimeOffset? LeafNotAfter { get; init; }
+
+    /// <summary>Subject of the trust anchor the challenged chain leads to; "" when none.</summary>
+    public string TrustAnchor { get; init; } = "";
+
+    /// <summary>Each provisioned slot's DIGESTS digest (lowercase hex, the negotiated base hash of its chain).</summary>
+    public IReadOnlyDictionary<byte, string> SlotDigests { get; init; } = new Dictionary<byte, string>();
+
     /// <summary>The verified authentication these properties were judged from (chains, measurements, evidence); null before one finished.</summary>
     public AuthenticationResult? Result { get; init; }
 
@@ -43,6 +55,7 @@ public sealed record DeviceAuthSnapshot
         var names = new List<string>();
         if (State != other.State) names.Add(PropertyNames.AuthState);
         if (Error != other.Error) names.Add(PropertyNames.AuthError);
+        if (ErrorKind != other.ErrorKind) names.Add(PropertyNames.AuthErrorKind);
         if (Time != other.Time) names.Add(PropertyNames.AuthTime);
         if (FromPreviousRun != other.FromPreviousRun) names.Add(PropertyNames.FromPreviousRun);
         if (SpdmVersion != other.SpdmVersion) names.Add(PropertyNames.SpdmVersion);
@@ -50,6 +63,9 @@ public sealed record DeviceAuthSnapshot
         if (!CertificateSlots.SequenceEqual(other.CertificateSlots)) names.Add(PropertyNames.CertificateSlots);
         if (MeasurementState != other.MeasurementState) names.Add(PropertyNames.MeasurementState);
         if (!MismatchedIndices.SequenceEqual(other.MismatchedIndices)) names.Add(PropertyNames.MismatchedIndices);
+        if (LeafNotAfter != other.LeafNotAfter) names.Add(PropertyNames.LeafNotAfter);
+        if (TrustAnchor != other.TrustAnchor) names.Add(PropertyNames.TrustAnchor);
+        if (!SlotDigests.OrderBy(p => p.Key).SequenceEqual(other.SlotDigests.OrderBy(p => p.Key))) names.Add(PropertyNames.SlotDigests);
         return names;
     }
 }

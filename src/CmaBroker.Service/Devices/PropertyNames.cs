@@ -9,6 +9,10 @@ public static class PropertyNames
     public const string Driver = "Driver";
     public const string AuthState = "AuthState";
     public const string AuthError = "AuthError";
+    public const string AuthErrorKind = "AuthErrorKind";
+    public const string LeafNotAfter = "LeafNotAfter";
+    public const string TrustAnchor = "TrustAnchor";
+    public const string SlotDigests = "SlotDigests";
     public const string AuthTime = "AuthTime";
     public const string FromPreviousRun = "FromPreviousRun";
     public const string SpdmVersion = "SpdmVersion";

@@ -12,7 +12,7 @@ namespace CmaBroker.Service.Hotplug;
 /// </summary>
 public sealed partial class AuthenticationQueue : IAsyncDisposable
 {
-    private readonly Func<Device, CancellationToken, Task> _authenticate;
+    private readonly Func<Device, string, CancellationToken, Task> _authenticate;
     private readonly SemaphoreSlim _slots;
     private readonly ILogger _logger;
     private readonly object _gate = new();
@@ -21,6 +21,12 @@ public sealed partial class AuthenticationQueue : IAsyncDisposable
 
     /// <param name="authenticate">One authentication (the service's, which raises DeviceAuthenticated).</param>
     public AuthenticationQueue(Func<Device, CancellationToken, Task> authenticate, int parallelism, ILogger logger)
+        : this((device, _, token) => authenticate(device, token), parallelism, logger)
+    {
+    }
+
+    /// <param name="authenticate">One authentication with its trigger (<see cref="Authentication.AuthenticationTriggers"/>).</param>
+    public AuthenticationQueue(Func<Device, string, CancellationToken, Task> authenticate, int parallelism, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         _authenticate = authenticate;
@@ -31,8 +37,8 @@ public sealed partial class AuthenticationQueue : IAsyncDisposable
     /// <summary>Authentications queued or running now.</summary>
     public int Pending { get { lock (_gate) return _entries.Count; } }
 
-    /// <summary>Queues an authentication of <paramref name="device"/> (coalesced with one already waiting).</summary>
-    public void Enqueue(Device device, string why)
+    /// <summary>Queues an authentication of <paramref name="device"/> (coalesced with one already waiting); <paramref name="trigger"/> names what started it.</summary>
+    public void Enqueue(Device device, string why, string trigger = Authentication.AuthenticationTriggers.Hotplug)
     {
         lock (_gate)
         {
@@ -47,7 +53,7 @@ public sealed partial class AuthenticationQueue : IAsyncDisposable
                 }
                 existing.Cancellation.Cancel();
             }
-            var entry = new Entry(device, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
+            var entry = new Entry(device, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token)) { Trigger = trigger };
             _entries[device.Address] = entry;
             entry.Completion = RunAsync(entry, why);
         }
@@ -104,7 +110,7 @@ public sealed partial class AuthenticationQueue : IAsyncDisposable
                 {
                     entry.Running = true;
                     LogAuthenticating(entry.Device.Address.ToString(), why);
-                    await _authenticate(entry.Device, token).ConfigureAwait(false);
+                    await _authenticate(entry.Device, entry.Trigger, token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -139,6 +145,7 @@ public sealed partial class AuthenticationQueue : IAsyncDisposable
         public Device Device { get; } = device;
         public CancellationTokenSource Cancellation { get; } = cancellation;
         public Task Completion { get; set; } = Task.CompletedTask;
+        public string Trigger { get; init; } = Authentication.AuthenticationTriggers.Hotplug;
         public volatile bool Running;
         public volatile bool Again;
     }

@@ -35,7 +35,7 @@ public sealed partial class HotplugCoordinator : IAsyncDisposable
         _options = options ?? HotplugOptions.From(service.Config);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Authentications = new AuthenticationQueue(
-            (device, token) => _service.AuthenticateAsync(device, null, token), _options.AuthenticationParallelism, _logger);
+            (device, trigger, token) => _service.AttemptAsync(device, null, trigger, token), _options.AuthenticationParallelism, _logger);
         service.AddedDevicesAuthenticatedExternally = true;
     }
 
@@ -107,10 +107,10 @@ public sealed partial class HotplugCoordinator : IAsyncDisposable
     }
 
     /// <summary>Queues a re-authentication of the device at <paramref name="address"/>, if the broker has one.</summary>
-    public void Reauthenticate(PciAddress address, string why)
+    public void Reauthenticate(PciAddress address, string why, string trigger = Authentication.AuthenticationTriggers.Recovery)
     {
         if (_service.Registry.Find(address) is { } device)
-            Authentications.Enqueue(device, why);
+            Authentications.Enqueue(device, why, trigger);
     }
 
     public async ValueTask DisposeAsync()
@@ -220,12 +220,12 @@ public sealed partial class HotplugCoordinator : IAsyncDisposable
             if (TargetFor(address, device.Target) is { } target)
             {
                 var reopened = await _service.Registry.AddAsync(target, token).ConfigureAwait(false);
-                Authentications.Enqueue(reopened, $"{action}: driver '{driver}'");
+                Authentications.Enqueue(reopened, $"{action}: driver '{driver}'", Authentication.AuthenticationTriggers.DriverChange);
             }
             return;
         }
         device.CdatCache.Clear(); // bind/unbind: read the CDAT afresh (issue 15)
-        Authentications.Enqueue(device, $"{action}");
+        Authentications.Enqueue(device, $"{action}", Authentication.AuthenticationTriggers.DriverChange);
     }
 
     /// <summary>What to open at <paramref name="address"/>: a configured target pinned there, else the PCI function when scanning.</summary>
@@ -272,7 +272,7 @@ public sealed partial class HotplugCoordinator : IAsyncDisposable
             LogRescanned(added.Count);
             if (_service.Config.AuthenticateOnAdd)
                 foreach (var device in added)
-                    Authentications.Enqueue(device, "rescan after lost events");
+                    Authentications.Enqueue(device, "rescan after lost events", Authentication.AuthenticationTriggers.Rescan);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

@@ -34,6 +34,7 @@ public sealed partial class ResultPersistence : IDisposable
             _records[record.Address] = record;
         service.Registry.DeviceAdded += OnDeviceAdded;
         service.DeviceAuthenticated += OnDeviceAuthenticated;
+        service.AuthenticationCompleted += OnAuthenticationCompleted;
         foreach (var device in service.Registry.Devices)
             Restore(device);
     }
@@ -102,7 +103,8 @@ public sealed partial class ResultPersistence : IDisposable
                     current = current with { Identity = current.Identity with { LeafCertificateSha256 = previous.Identity.LeafCertificateSha256 } };
             }
             history.Add(new AuthenticationEventRecord(current.AuthenticatedAt ?? now, AuthenticationEventKinds.Authentication,
-                current.Verdict, current.Reason, DeviceStateMapper.LeafDigest(device.Auth), device.Auth.MeasurementState));
+                current.Verdict, current.Reason, DeviceStateMapper.LeafDigest(device.Auth), device.Auth.MeasurementState,
+                device.Auth.Result?.ChallengedSlot, true, current.ReasonKind));
             SaveLocked(current with { FirstSeen = firstSeen, History = history });
         }
     }
@@ -111,11 +113,30 @@ public sealed partial class ResultPersistence : IDisposable
     {
         _service.Registry.DeviceAdded -= OnDeviceAdded;
         _service.DeviceAuthenticated -= OnDeviceAuthenticated;
+        _service.AuthenticationCompleted -= OnAuthenticationCompleted;
     }
 
     private void OnDeviceAdded(object? sender, Device device) => Restore(device);
 
     private void OnDeviceAuthenticated(object? sender, Device device) => RecordResult(device);
+
+    /// <summary>
+    /// An authentication of a slot that does not count for the verdict: one history entry marked unpublished; the
+    /// stored verdict, identity and chains stay those of the published result.
+    /// </summary>
+    private void OnAuthenticationCompleted(object? sender, Authentication.AuthenticationAttempt attempt)
+    {
+        if (attempt.Published)
+            return;
+        var device = attempt.Device;
+        var result = attempt.Result;
+        lock (_gate)
+        {
+            var record = _records.GetValueOrDefault(device.Address.ToString()) ?? DeviceStateMapper.ToRecord(device);
+            SaveLocked(record.WithEvent(new AuthenticationEventRecord(result.Time ?? _time.GetUtcNow(), AuthenticationEventKinds.Authentication,
+                result.State, result.Error, DeviceStateMapper.LeafDigest(result), result.MeasurementState, attempt.Slot, false, result.ErrorKind)));
+        }
+    }
 
     /// <summary>Shows the stored result when the same hardware is at the address; a different device gets nothing from it.</summary>
     private void Restore(Device device)

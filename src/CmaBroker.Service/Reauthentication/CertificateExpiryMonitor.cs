@@ -44,7 +44,7 @@ public sealed partial class CertificateExpiryMonitor
             {
                 string reason = $"leaf certificate expired at {notAfter:u}";
                 var updated = device.UpdateAuth(a => a.State == AuthStates.Authenticated && a.Result == auth.Result
-                    ? a with { State = AuthStates.Untrusted, Error = reason } : a);
+                    ? a with { State = AuthStates.Untrusted, Error = reason, ErrorKind = Spdm.Authentication.AuthFailureKinds.Name(Spdm.Authentication.AuthFailureKind.Expired), TrustAnchor = "" } : a);
                 if (updated.State == AuthStates.Untrusted)
                 {
                     LogExpired(device.Address.ToString(), notAfter);

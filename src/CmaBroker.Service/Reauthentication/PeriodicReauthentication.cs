@@ -61,7 +61,7 @@ public sealed partial class PeriodicReauthentication
         LogPeriodic(devices.Count);
         foreach (var device in devices)
             if (device.Auth.State is not (AuthStates.KernelOwned or AuthStates.Unsupported))
-                _queue.Enqueue(device, "periodic re-authentication");
+                _queue.Enqueue(device, "periodic re-authentication", Authentication.AuthenticationTriggers.Periodic);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "periodic re-authentication of {Count} devices")]

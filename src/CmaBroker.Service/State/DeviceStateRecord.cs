@@ -23,6 +23,18 @@ public sealed record DeviceStateRecord
     /// <summary>Why the verdict is not "authenticated" ("" when it is).</summary>
     public string Reason { get; init; } = "";
 
+    /// <summary>The D-Bus <c>AuthErrorKind</c> (chain, signature, expired, …; "" when none, and in files of brokers before it existed).</summary>
+    public string ReasonKind { get; init; } = "";
+
+    /// <summary>notAfter of the challenged leaf certificate (D-Bus <c>LeafNotAfter</c>); null = unknown.</summary>
+    public DateTimeOffset? LeafNotAfter { get; init; }
+
+    /// <summary>Subject of the trust anchor the challenged chain led to (D-Bus <c>TrustAnchor</c>); "" = none.</summary>
+    public string TrustAnchor { get; init; } = "";
+
+    /// <summary>Each provisioned slot's DIGESTS digest, lowercase hex (D-Bus <c>SlotDigests</c>).</summary>
+    public IReadOnlyDictionary<int, string> SlotDigests { get; init; } = new Dictionary<int, string>();
+
     /// <summary>Negotiated SPDM version ("1.2"); "" when unknown.</summary>
     public string SpdmVersion { get; init; } = "";
 
@@ -87,14 +99,21 @@ public sealed record CertificateChainRecord(int Slot, IReadOnlyList<byte[]> Cert
 /// <summary>One verified measurement block (DSP0274 MEASUREMENTS): index, spec field, value type, value.</summary>
 public sealed record MeasurementRecord(int Index, int Specification, int ValueType, byte[] Value);
 
-/// <summary>One entry of a device's history (GetHistory, cmactl history).</summary>
+/// <summary>
+/// One entry of a device's history (GetHistory, cmactl history). <see cref="Slot"/> is the challenged slot (null in files
+/// of older brokers); <see cref="Published"/> is false for an authentication of a slot the configuration's verdictSlots
+/// do not count (its verdict was returned to the caller, never shown as the device's).
+/// </summary>
 public sealed record AuthenticationEventRecord(
     DateTimeOffset Time,
     string Kind,
     string Verdict,
     string Reason,
     string? LeafCertificateSha256 = null,
-    string? MeasurementState = null);
+    string? MeasurementState = null,
+    int? Slot = null,
+    bool Published = true,
+    string? ReasonKind = null);
 
 /// <summary>Values of <see cref="AuthenticationEventRecord.Kind"/>.</summary>
 public static class AuthenticationEventKinds

@@ -55,6 +55,9 @@ public sealed record AuthenticationResult
     /// <summary>Precise, human-readable reason (also for Authenticated: what was verified).</summary>
     public required string Reason { get; init; }
 
+    /// <summary>What kind of failure <see cref="Reason"/> is (None for Authenticated), set where the check failed.</summary>
+    public AuthFailureKind FailureKind { get; init; }
+
     /// <summary>Non-fatal findings (e.g. a leaf without the CMA subjectAltName OID 2.23.147).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -51,7 +51,7 @@ public static class SpdmAuthenticator
             catch (SpdmProtocolException e)
             {
                 var verdict = e.Kind == CmaErrorKind.Unsupported ? AuthenticationVerdict.Unsupported : AuthenticationVerdict.Failed;
-                return Log(options, progress.ToResult(verdict, e.Message) with { Transcript = channel.Log });
+                return Log(options, progress.ToResult(verdict, e.Message, e.AuthFailure) with { Transcript = channel.Log });
             }
         }
     }
@@ -78,10 +78,10 @@ public static class SpdmAuthenticator
 
         var digests = await requester.GetDigestsAsync(ct).ConfigureAwait(false);
         if (digests.ProvisionedSlotMask == 0)
-            return progress.ToResult(AuthenticationVerdict.Failed, "responder has no certificate slot provisioned (DIGESTS slot mask 0)");
+            return progress.ToResult(AuthenticationVerdict.Failed, "responder has no certificate slot provisioned (DIGESTS slot mask 0)", AuthFailureKind.Chain);
         if (digests.DigestFor(slot) is null)
             return progress.ToResult(AuthenticationVerdict.Failed,
-                $"slot {slot} is not provisioned (provisioned slots: {string.Join(", ", digests.ProvisionedSlots)})");
+                $"slot {slot} is not provisioned (provisioned slots: {string.Join(", ", digests.ProvisionedSlots)})", AuthFailureKind.Chain);
 
         // Step 1: read and check every provisioned chain; the verdict uses the challenged slot's.
         var now = options.Clock.GetUtcNow();
@@ -132,11 +132,12 @@ public static class SpdmAuthenticator
         int slot = options.Slot;
         var leaf = chain.Leaf;
         if (leaf is null)
-            return progress.ToResult(AuthenticationVerdict.Failed, $"slot {slot} certificate chain is unusable: {chain.Error}");
+            return progress.ToResult(AuthenticationVerdict.Failed, $"slot {slot} certificate chain is unusable: {chain.Error}", chain.ErrorKind);
 
         byte[] chainHash = SpdmHash.Compute(negotiated.BaseHash, chainBytes);
         if (!challenge.Response.CertChainHash.AsSpan().SequenceEqual(chainHash))
-            return progress.ToResult(AuthenticationVerdict.Failed, $"CHALLENGE_AUTH CertChainHash does not match the {SpdmAlgorithms.Name(negotiated.BaseHash)} of slot {slot}'s certificate chain");
+            return progress.ToResult(AuthenticationVerdict.Failed, $"CHALLENGE_AUTH CertChainHash does not match the {SpdmAlgorithms.Name(negotiated.BaseHash)} of slot {slot}'s certificate chain",
+                AuthFailureKind.Chain);
 
         SpdmPublicKey key;
         try
@@ -145,13 +146,13 @@ public static class SpdmAuthenticator
         }
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
-            return progress.ToResult(AuthenticationVerdict.Failed, $"slot {slot} leaf public key is unusable: {e.Message}");
+            return progress.ToResult(AuthenticationVerdict.Failed, $"slot {slot} leaf public key is unusable: {e.Message}", AuthFailureKind.Chain);
         }
         using var _ = key;
         string? challengeError = SpdmSignatureVerifier.Verify(negotiated.Version, negotiated.BaseAsym, negotiated.BaseHash, key,
             SpdmSigningContext.ResponderChallengeAuth, challenge.SignedTranscript, challenge.Response.Signature);
         if (challengeError is not null)
-            return progress.ToResult(AuthenticationVerdict.Failed, $"CHALLENGE_AUTH signature invalid: {challengeError}");
+            return progress.ToResult(AuthenticationVerdict.Failed, $"CHALLENGE_AUTH signature invalid: {challengeError}", AuthFailureKind.Signature);
 
         if (measurements is not null && signedMeasurements)
         {
@@ -161,7 +162,7 @@ public static class SpdmAuthenticator
                 measurements.SlotId, negotiated.Version.ToString(), SpdmAlgorithms.Name(negotiated.BaseAsym), SpdmAlgorithms.Name(negotiated.BaseHash),
                 measurementError is null);
             if (measurementError is not null)
-                return progress.ToResult(AuthenticationVerdict.Failed, $"MEASUREMENTS signature invalid: {measurementError}");
+                return progress.ToResult(AuthenticationVerdict.Failed, $"MEASUREMENTS signature invalid: {measurementError}", AuthFailureKind.Signature);
         }
 
         // The summary hash is redundant with the signed MEASUREMENTS (which carry our nonce), and measurements may
@@ -171,14 +172,14 @@ public static class SpdmAuthenticator
             progress.Warnings.Add("CHALLENGE_AUTH MeasurementSummaryHash does not match the measurement blocks read afterwards");
 
         if (!chain.IsSound)
-            return progress.ToResult(AuthenticationVerdict.Failed, $"slot {slot} certificate chain invalid: {chain.Error}");
+            return progress.ToResult(AuthenticationVerdict.Failed, $"slot {slot} certificate chain invalid: {chain.Error}", chain.ErrorKind);
         if (!chain.IsTrusted)
-            return progress.ToResult(AuthenticationVerdict.Untrusted, chain.TrustError!);
+            return progress.ToResult(AuthenticationVerdict.Untrusted, chain.TrustError!, chain.TrustErrorKind);
 
         string what = measurements is not null && signedMeasurements ? "CHALLENGE_AUTH and MEASUREMENTS signatures" : "CHALLENGE_AUTH signature";
         return progress.ToResult(AuthenticationVerdict.Authenticated,
             $"slot {slot} chain to leaf {CertificateChainValidator.Subject(leaf)} leads to a trust anchor; {what} verified " +
-            $"(SPDM {negotiated.Version}, {SpdmAlgorithms.Name(negotiated.BaseAsym)}, {SpdmAlgorithms.Name(negotiated.BaseHash)})");
+            $"(SPDM {negotiated.Version}, {SpdmAlgorithms.Name(negotiated.BaseAsym)}, {SpdmAlgorithms.Name(negotiated.BaseHash)})", AuthFailureKind.None);
     }
 
     private static AuthenticationResult Log(AuthenticationOptions options, AuthenticationResult result)
@@ -197,10 +198,11 @@ public static class SpdmAuthenticator
         public IReadOnlyList<MeasurementBlock> Measurements = [];
         public MeasurementEvidence? Evidence;
 
-        public AuthenticationResult ToResult(AuthenticationVerdict verdict, string reason) => new()
+        public AuthenticationResult ToResult(AuthenticationVerdict verdict, string reason, AuthFailureKind kind) => new()
         {
             Verdict = verdict,
             Reason = reason,
+            FailureKind = kind,
             Warnings = [.. Warnings],
             NegotiatedVersion = Negotiated?.Version.ToString(),
             Algorithms = Negotiated?.Describe() ?? new Dictionary<string, string>(),

@@ -221,7 +221,7 @@ public sealed class SpdmRequester
         if (response.SlotId != slot)
             throw SpdmProtocolException.Protocol($"CHALLENGE_AUTH answers for slot {response.SlotId}, slot {slot} was challenged");
         if (N.Version >= SpdmVersion.V13 && !response.RequesterContext.AsSpan().SequenceEqual(context))
-            throw SpdmProtocolException.Protocol("CHALLENGE_AUTH does not echo the RequesterContext of the CHALLENGE");
+            throw SpdmProtocolException.NotFresh("CHALLENGE_AUTH does not echo the RequesterContext of the CHALLENGE");
         var c = new TranscriptBuffer();
         c.Append(requestBytes);
         c.Append(bytes.AsSpan(0, response.SignedLength));
@@ -313,7 +313,7 @@ public sealed class SpdmRequester
             throw SpdmProtocolException.Protocol($"MEASUREMENTS of {bytes.Length} bytes is truncated (operation 0x{operation:x2})");
         _channel.TrimLastResponse(n);
         if (N.Version >= SpdmVersion.V13 && !response.RequesterContext.AsSpan().SequenceEqual(context))
-            throw SpdmProtocolException.Protocol("MEASUREMENTS does not echo the RequesterContext of GET_MEASUREMENTS");
+            throw SpdmProtocolException.NotFresh("MEASUREMENTS does not echo the RequesterContext of GET_MEASUREMENTS");
         if (signed && N.Version >= SpdmVersion.V11 && response.SlotId != slot)
             throw SpdmProtocolException.Protocol($"signed MEASUREMENTS names slot {response.SlotId}, slot {slot} was requested");
         _l.Append(request);

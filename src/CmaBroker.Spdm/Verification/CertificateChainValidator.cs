@@ -15,11 +15,20 @@ public sealed record ChainValidation
     /// <summary>Why the chain is not sound, or null.</summary>
     public string? Error { get; init; }
 
+    /// <summary>Kind of <see cref="Error"/>: <see cref="Authentication.AuthFailureKind.Expired"/> for a date check, else Chain.</summary>
+    public Authentication.AuthFailureKind ErrorKind { get; init; } = Authentication.AuthFailureKind.Chain;
+
     /// <summary>The first certificate is a configured anchor or is issued by one.</summary>
     public bool IsTrusted { get; init; }
 
     /// <summary>Why the chain is not trusted (when sound), or null.</summary>
     public string? TrustError { get; init; }
+
+    /// <summary>Kind of <see cref="TrustError"/>: NoAnchors, Expired (the issuing anchor is outside its validity) or Chain.</summary>
+    public Authentication.AuthFailureKind TrustErrorKind { get; init; } = Authentication.AuthFailureKind.Chain;
+
+    /// <summary>The configured anchor the chain leads to (when trusted), or null.</summary>
+    public X509Certificate? Anchor { get; init; }
 
     /// <summary>Parsed certificates, first first, leaf last (empty when the body could not be split).</summary>
     public IReadOnlyList<X509Certificate> Certificates { get; init; } = [];
@@ -36,6 +45,9 @@ public sealed record ChainValidation
 
     /// <summary>The first reason the chain is not valid, or null.</summary>
     public string? Reason => Error ?? TrustError;
+
+    /// <summary>Kind of <see cref="Reason"/> (None when valid).</summary>
+    public Authentication.AuthFailureKind ReasonKind => Error is not null ? ErrorKind : TrustError is not null ? TrustErrorKind : Authentication.AuthFailureKind.None;
 }
 
 /// <summary>
@@ -101,7 +113,8 @@ public static class CertificateChainValidator
                 return Unsound($"certificate {i} of the chain is not a valid X.509 certificate: {e.Message}");
             }
         }
-        ChainValidation Fail(string error) => new() { IsSound = false, Error = error, Certificates = certificates, Der = der };
+        ChainValidation Fail(string error, Authentication.AuthFailureKind kind = Authentication.AuthFailureKind.Chain) =>
+            new() { IsSound = false, Error = error, ErrorKind = kind, Certificates = certificates, Der = der };
 
         if (!SpdmHash.Compute(hash, der[0]).AsSpan().SequenceEqual(parsed.RootHash))
             return Fail($"chain header RootHash is not the {SpdmAlgorithms.Name(hash)} of the first certificate ({Subject(certificates[0])})");
@@ -122,9 +135,11 @@ public static class CertificateChainValidator
         foreach (var c in certificates)
         {
             if (instant < c.NotBefore.ToUniversalTime())
-                return Fail($"certificate {Subject(c)} is not valid before {c.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z (now {instant:yyyy-MM-dd HH:mm:ss}Z)");
+                return Fail($"certificate {Subject(c)} is not valid before {c.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z (now {instant:yyyy-MM-dd HH:mm:ss}Z)",
+                    Authentication.AuthFailureKind.Expired);
             if (instant > c.NotAfter.ToUniversalTime())
-                return Fail($"certificate {Subject(c)} expired at {c.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z (now {instant:yyyy-MM-dd HH:mm:ss}Z)");
+                return Fail($"certificate {Subject(c)} expired at {c.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z (now {instant:yyyy-MM-dd HH:mm:ss}Z)",
+                    Authentication.AuthFailureKind.Expired);
         }
 
         for (int i = 0; i < certificates.Count - 1; i++)
@@ -149,27 +164,30 @@ public static class CertificateChainValidator
         if (!HasCmaSubjectAltName(leaf))
             warnings.Add($"leaf certificate of slot {slot} ({Subject(leaf)}) has no PCIe CMA subjectAltName otherName (OID {CmaSubjectAltNameOid})");
 
-        string? trustError = CheckTrust(first, selfIssued, anchors, instant);
+        var (trustError, trustErrorKind, anchor) = CheckTrust(first, selfIssued, anchors, instant);
         return new ChainValidation
         {
             IsSound = true,
             IsTrusted = trustError is null,
             TrustError = trustError,
+            TrustErrorKind = trustErrorKind,
+            Anchor = anchor,
             Certificates = certificates,
             Der = der,
             Warnings = warnings,
         };
     }
 
-    private static string? CheckTrust(X509Certificate first, bool selfIssued, IReadOnlyList<X509Certificate> anchors, DateTime instant)
+    private static (string? Error, Authentication.AuthFailureKind Kind, X509Certificate? Anchor) CheckTrust(X509Certificate first, bool selfIssued,
+        IReadOnlyList<X509Certificate> anchors, DateTime instant)
     {
         if (anchors.Count == 0)
-            return "no trust anchors configured";
+            return ("no trust anchors configured", Authentication.AuthFailureKind.NoAnchors, null);
         byte[] firstDer = first.GetEncoded();
         foreach (var anchor in anchors)
         {
             if (anchor.GetEncoded().AsSpan().SequenceEqual(firstDer))
-                return null;
+                return (null, Authentication.AuthFailureKind.None, anchor);
         }
         if (!selfIssued)
         {
@@ -178,13 +196,14 @@ public static class CertificateChainValidator
                 if (!first.IssuerDN.Equivalent(anchor.SubjectDN) || !SignedBy(first, anchor))
                     continue;
                 if (instant < anchor.NotBefore.ToUniversalTime() || instant > anchor.NotAfter.ToUniversalTime())
-                    return $"trust anchor {Subject(anchor)} that issued the chain is outside its validity period";
+                    return ($"trust anchor {Subject(anchor)} that issued the chain is outside its validity period", Authentication.AuthFailureKind.Expired, null);
                 if (anchor.GetBasicConstraints() < 0)
-                    return $"trust anchor {Subject(anchor)} that issued the chain is not a CA";
-                return null;
+                    return ($"trust anchor {Subject(anchor)} that issued the chain is not a CA", Authentication.AuthFailureKind.Chain, null);
+                return (null, Authentication.AuthFailureKind.None, anchor);
             }
         }
-        return $"chain root {Subject(first)} (issuer {first.IssuerDN}) is neither a configured trust anchor nor issued by one ({anchors.Count} anchors configured)";
+        return ($"chain root {Subject(first)} (issuer {first.IssuerDN}) is neither a configured trust anchor nor issued by one ({anchors.Count} anchors configured)",
+            Authentication.AuthFailureKind.Chain, null);
     }
 
     private static bool SignedBy(X509Certificate certificate, X509Certificate issuer)

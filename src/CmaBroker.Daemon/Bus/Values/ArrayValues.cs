@@ -67,6 +67,27 @@ public sealed class StringMapValue(IReadOnlyList<KeyValuePair<string, string>> e
     public override string Format() => "{" + string.Join(", ", Entries.Select(e => $"'{e.Key}': '{e.Value}'")) + "}";
 }
 
+/// <summary>a{ys}: per certificate slot, a string (SlotDigests).</summary>
+public sealed class ByteStringMapValue(IReadOnlyList<KeyValuePair<byte, string>> entries) : DBusValue
+{
+    public IReadOnlyList<KeyValuePair<byte, string>> Entries { get; } = entries;
+    public override string Signature => "a{ys}";
+
+    public override void Write(ref MessageWriter writer)
+    {
+        ArrayStart start = writer.WriteDictionaryStart();
+        foreach ((byte key, string value) in Entries)
+        {
+            writer.WriteDictionaryEntryStart();
+            writer.WriteByte(key);
+            writer.WriteString(value);
+        }
+        writer.WriteDictionaryEnd(start);
+    }
+
+    public override string Format() => "{" + string.Join(", ", Entries.Select(e => $"{e.Key}: '{e.Value}'")) + "}";
+}
+
 /// <summary>a(qy): DOE (vendor, type) pairs.</summary>
 public sealed class ProtocolListValue(IReadOnlyList<(ushort Vendor, byte Type)> protocols) : DBusValue
 {
