@@ -39,6 +39,21 @@ public interface IBrokerModel
     /// <summary>Raised when <see cref="StatusLine"/> may have changed.</summary>
     event Action? StatusChanged;
 
+    /// <summary>When the last coldplug scan or rescan finished; null = none yet (Manager.LastScan).</summary>
+    DateTimeOffset? LastScan { get; }
+
+    /// <summary>Trust anchors in force (Manager.TrustAnchorCount).</summary>
+    int TrustAnchorCount { get; }
+
+    /// <summary>Reference entries in force (Manager.ReferenceEntryCount).</summary>
+    int ReferenceEntryCount { get; }
+
+    /// <summary>Raised after a scan finished or the policy was reloaded (<see cref="LastScan"/> and the counts may have changed).</summary>
+    event Action? ManagerChanged;
+
+    /// <summary>Raised after every authentication of a device finished (its Auth holds the outcome).</summary>
+    event Action<Device>? DeviceAuthenticated;
+
     /// <summary>Authenticates now; returns the snapshot it settled on.</summary>
     Task<DeviceAuthSnapshot> AuthenticateAsync(Device device, byte? slot, TimeSpan? timeout, CancellationToken cancellationToken);
 

@@ -40,7 +40,13 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
             DeviceRemoved?.Invoke(device);
             StatusChanged?.Invoke();
         };
-        _service.DeviceAuthenticated += (_, device) => RecordHistory(device);
+        _service.DeviceAuthenticated += (_, device) =>
+        {
+            RecordHistory(device);
+            DeviceAuthenticated?.Invoke(device);
+        };
+        _service.Registry.Scanned += (_, _) => ManagerChanged?.Invoke();
+        _service.PolicyReloaded += (_, _) => ManagerChanged?.Invoke();
     }
 
     /// <summary>The service core (the hotplug and state wiring attaches to it).</summary>
@@ -58,6 +64,16 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
     public event Action<Device>? DeviceRemoved;
 
     public event Action? StatusChanged;
+
+    public event Action? ManagerChanged;
+
+    public event Action<Device>? DeviceAuthenticated;
+
+    public DateTimeOffset? LastScan => _service.Registry.LastScan;
+
+    public int TrustAnchorCount => _service.Policies.Trust.Anchors.Count;
+
+    public int ReferenceEntryCount => _service.Policies.Reference.Entries.Count;
 
     public string StatusLine
     {
