@@ -4,7 +4,7 @@
 # and, as its own timed phase, by .ci/run.
 set -uo pipefail
 
-APT_PACKAGES=(dbus dbus-daemon dbus-bin libglib2.0-bin systemd udev pciutils openssl passwd clang zlib1g-dev xz-utils cpio busybox-static git afl++ stress-ng build-essential dpkg-dev debhelper lintian mmdebstrap e2fsprogs)
+APT_PACKAGES=(dbus dbus-daemon dbus-bin libglib2.0-bin systemd udev pciutils openssl passwd clang zlib1g-dev xz-utils cpio busybox-static git afl++ stress-ng build-essential dpkg-dev debhelper lintian mmdebstrap e2fsprogs python3-prometheus-client)
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "prepare-machine: not root: not installing anything (the tests need: ${APT_PACKAGES[*]}, group cmabroker, user cmatest)" >&2

@@ -125,6 +125,7 @@ internal static class OverheadBenchmark
             Path.Combine(AppContext.BaseDirectory, "cma-brokerd.dll"), "--bus", address, "--no-coldplug",
             "--state-dir", Path.Combine(directories, "state"), "--trust-dir", Path.Combine(directories, "trust.d"),
             "--reference-dir", Path.Combine(directories, "reference.d"), "--log-level", "warning", "--target", "emulated:good#0",
+            "--set", "metricsTextfileDir=",
         })
             start.ArgumentList.Add(a);
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start cma-brokerd");

@@ -18,6 +18,10 @@ internal static class HelpText
             object path (/org/cmabroker/Broker1/devices/pci_0000_03_00_0).
 
         COMMANDS
+            status                      The broker itself: state (starting, running, reloading,
+                                        stopping), version, devices by authentication state, when
+                                        the last scan finished, trust anchors and reference entries
+                                        in force. Any user may ask.
             list                        Devices with DOE mailboxes, their authentication and
                                         measurement state.
             show DEVICE                 Every property of a device and of its mailboxes.
@@ -115,6 +119,7 @@ internal static class HelpText
             14  session failed (the secure session could not be established or broke)
 
         EXAMPLES
+            cmactl status
             cmactl list
             cmactl show 0000:03:00.0
             cmactl --json authenticate 0000:03:00.0

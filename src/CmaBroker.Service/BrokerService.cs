@@ -78,6 +78,9 @@ public sealed partial class BrokerService : IAsyncDisposable
 
     public BrokerConfig Config => Policies.Config;
 
+    /// <summary>Raised after a reload applied new trust anchors and reference measurements (Reload, SIGHUP, Enroll).</summary>
+    public event EventHandler? PolicyReloaded;
+
     /// <summary>Raised after every authentication of a device whose result was published finished (the state store records it).</summary>
     public event EventHandler<Device>? DeviceAuthenticated;
 
@@ -208,6 +211,7 @@ public sealed partial class BrokerService : IAsyncDisposable
         }
         LogReloaded(next.Trust.Anchors.Count, next.Reference.Entries.Count);
         WarnIfNoTrustAnchors(next);
+        PolicyReloaded?.Invoke(this, EventArgs.Empty);
         return [];
     }
 

@@ -29,7 +29,7 @@ public sealed class AccessAndUsageTests
         RunResult result = await Cmactl.RunAsync("--help");
 
         Assert.That(result.ExitCode, Is.Zero);
-        foreach (string command in new[] { "list", "show", "authenticate", "certificates", "measurements", "evidence", "enroll", "history", "exchange", "monitor" })
+        foreach (string command in new[] { "status", "list", "show", "authenticate", "certificates", "measurements", "evidence", "enroll", "history", "exchange", "monitor" })
             Assert.That(result.Output, Does.Match($@"(?m)^\s+{command}\b"), command);
     }
 

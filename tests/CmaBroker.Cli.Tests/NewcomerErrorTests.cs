@@ -159,7 +159,8 @@ public sealed class NewcomerErrorTests
 
         RunResult result = await ProcessRunner.RunAsync("dotnet",
             [Path.Combine(AppContext.BaseDirectory, "cma-brokerd.dll"), "--bus", MissingSocketAddress, "--no-coldplug", "--target", "emulated:good",
-             "--state-dir", Path.Combine(_dir, "state"), "--trust-dir", trust, "--reference-dir", Path.Combine(_dir, "reference.d")],
+             "--state-dir", Path.Combine(_dir, "state"), "--trust-dir", trust, "--reference-dir", Path.Combine(_dir, "reference.d"),
+             "--set", "metricsTextfileDir="],
             TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NOTIFY_SOCKET"] = "", ["WATCHDOG_USEC"] = "" });
 
         string log = result.Output + result.Error;

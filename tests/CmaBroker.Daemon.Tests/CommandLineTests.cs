@@ -84,7 +84,7 @@ public sealed class CommandLineTests
         await using PrivateBus bus = await PrivateBus.StartAsync();
         using DaemonDirectories directories = DaemonDirectories.Create();
         RunResult result = await ProcessRunner.RunAsUserAsync(TestAccounts.UnprivilegedUser, "dotnet",
-            [RepositoryPaths.DaemonDll, "--bus", bus.Address, "--no-coldplug", "--state-dir", directories.State]);
+            [RepositoryPaths.DaemonDll, "--bus", bus.Address, "--no-coldplug", "--state-dir", directories.State, "--set", "metricsTextfileDir=" + directories.Metrics]);
         Assert.That(result.ExitCode, Is.EqualTo(4), result.ToString());
         Assert.That(result.Output + result.Error, Does.Contain("does not allow this user to own org.cmabroker.Broker1"));
     }

@@ -152,6 +152,24 @@ public sealed class MethodTests
     }
 
     [Test]
+    public async Task AlgorithmsShowTheAlgorithmsSelectionWithoutTablesTheRequesterDidNotOffer()
+    {
+        string good = await _broker.DevicePathAsync("emulated:good");
+        Assert.That(await _broker.WaitForAuthSettledAsync(good), Is.EqualTo("authenticated"));
+        Dictionary<string, string> algorithms = (await _broker.Client.GetPropertyAsync(good, Names.Device, "Algorithms")).GetDictionary<string, string>();
+        string version = (await _broker.Client.GetPropertyAsync(good, Names.Device, "SpdmVersion")).GetString();
+
+        // Authentication offers no DHE, AEAD, key schedule or ReqBaseAsym table, so the selection has none of them
+        // (they used to read "none"); the session's algorithms are SessionAlgorithms.
+        Assert.That(version, Is.EqualTo("1.3"));
+        Assert.That(algorithms.Keys, Is.EquivalentTo(new[] { "BaseAsym", "BaseHash", "MeasurementHash", "MeasurementSpec", "OtherParams" }));
+        Assert.That(algorithms["BaseAsym"], Does.StartWith("ECDSA-").Or.StartWith("RSA").Or.StartWith("EdDSA-"));
+        Assert.That(algorithms["BaseHash"], Does.StartWith("SHA"));
+        Assert.That(algorithms["MeasurementSpec"], Is.EqualTo("DMTF"));
+        Assert.That(algorithms["OtherParams"], Does.Match("^0x[0-9a-f]{2}$"));
+    }
+
+    [Test]
     public async Task CountersDoNotEmitPropertiesChanged()
     {
         string mailbox = await _broker.MailboxPathAsync("emulated:no-cma");

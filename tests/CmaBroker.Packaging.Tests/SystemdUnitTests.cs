@@ -99,7 +99,7 @@ public partial class SystemdUnitTests
             Assert.That(settings["IPAddressDeny"], Is.EqualTo(new[] { "any" }));
             Assert.That(settings.ContainsKey("IPAddressAllow"), Is.False, "no IP allow-list: the unit has no network");
             Assert.That(settings["ProtectSystem"], Is.EqualTo(new[] { "strict" }));
-            Assert.That(settings["ReadWritePaths"], Is.EqualTo(new[] { "/sys/devices" }));
+            Assert.That(settings["ReadWritePaths"], Is.EqualTo(new[] { "/sys/devices", "-/var/lib/prometheus/node-exporter" }));
             Assert.That(settings["MemoryDenyWriteExecute"], Is.EqualTo(new[] { "yes" }));
             foreach (string yes in new[] { "ProtectHome", "PrivateTmp", "PrivateDevices", "NoNewPrivileges", "ProtectKernelModules", "ProtectKernelLogs",
                 "ProtectControlGroups", "ProtectClock", "ProtectHostname", "LockPersonality", "RestrictRealtime", "RestrictSUIDSGID", "RestrictNamespaces" })

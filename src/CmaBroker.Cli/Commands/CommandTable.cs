@@ -14,6 +14,7 @@ internal static class CommandTable
 {
     public static IReadOnlyList<CommandSpec> All { get; } =
     [
+        new("status", [], [], StatusCommand.Prepare),
         new("list", [], [], DeviceCommands.List),
         new("show", ["DEVICE"], [], DeviceCommands.Show),
         new("authenticate", ["DEVICE"], ["--slot"], DeviceCommands.Authenticate),

@@ -94,6 +94,7 @@ public static class DaemonProgram
         builder.Services.AddHostedService<HotplugHostedService>();
         builder.Services.AddHostedService<BrokerBusService>();
         builder.Services.AddHostedService<WatchdogService>();
+        builder.Services.AddHostedService<Metrics.NodeMetricsWriter>();
         return builder.Build();
     }
 

@@ -91,6 +91,9 @@ public static class HelpText
             /etc/cma-broker/trust.d/               trust anchors
             /etc/cma-broker/reference.d/           reference measurements
             /var/lib/cma-broker/                   results and history
+            /var/lib/prometheus/node-exporter/cma-broker.prom
+                                                   node metrics for node_exporter's textfile collector
+                                                   (metricsTextfileDir; only while the directory exists)
             /usr/share/dbus-1/system.d/org.cmabroker.Broker1.conf    bus policy
 
         SEE ALSO

@@ -45,6 +45,21 @@ public interface IBrokerModel
     /// <summary>Every finished authentication, published or not (the Manager's AuthenticationCompleted signal).</summary>
     event Action<Service.Authentication.AuthenticationAttempt>? AuthenticationCompleted;
 
+    /// <summary>When the last coldplug scan or rescan finished; null = none yet (Manager.LastScan).</summary>
+    DateTimeOffset? LastScan { get; }
+
+    /// <summary>Trust anchors in force (Manager.TrustAnchorCount).</summary>
+    int TrustAnchorCount { get; }
+
+    /// <summary>Reference entries in force (Manager.ReferenceEntryCount).</summary>
+    int ReferenceEntryCount { get; }
+
+    /// <summary>Raised after a scan finished or the policy was reloaded (<see cref="LastScan"/> and the counts may have changed).</summary>
+    event Action? ManagerChanged;
+
+    /// <summary>Raised after every authentication of a device finished (its Auth holds the outcome).</summary>
+    event Action<Device>? DeviceAuthenticated;
+
     /// <summary>Fresh signed measurements (device traffic); the cached ones are in the device's snapshot.</summary>
     Task<IReadOnlyList<MeasurementBlock>> GetFreshMeasurementsAsync(Device device, CancellationToken cancellationToken);
 

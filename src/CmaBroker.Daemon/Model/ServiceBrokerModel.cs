@@ -45,6 +45,9 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
             RecordHistory(attempt);
             AuthenticationCompleted?.Invoke(attempt);
         };
+        _service.DeviceAuthenticated += (_, device) => DeviceAuthenticated?.Invoke(device);
+        _service.Registry.Scanned += (_, _) => ManagerChanged?.Invoke();
+        _service.PolicyReloaded += (_, _) => ManagerChanged?.Invoke();
     }
 
     /// <summary>The service core (the hotplug and state wiring attaches to it).</summary>
@@ -64,6 +67,16 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
     public event Action? StatusChanged;
 
     public event Action<AuthenticationAttempt>? AuthenticationCompleted;
+
+    public event Action? ManagerChanged;
+
+    public event Action<Device>? DeviceAuthenticated;
+
+    public DateTimeOffset? LastScan => _service.Registry.LastScan;
+
+    public int TrustAnchorCount => _service.Policies.Trust.Anchors.Count;
+
+    public int ReferenceEntryCount => _service.Policies.Reference.Entries.Count;
 
     public string StatusLine
     {

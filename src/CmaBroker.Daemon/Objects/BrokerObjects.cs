@@ -36,6 +36,10 @@ public sealed class BrokerObjects
         _model.DeviceAdded += OnDeviceAdded;
         _model.DeviceRemoved += OnDeviceRemoved;
         _model.AuthenticationCompleted += OnAuthenticationCompleted;
+        // DeviceCounts follows every device change (StatusChanged), LastScan and the policy counts follow scans and
+        // reloads; PublishPropertyChanges sends only what differs, so exchanges never cause a Manager signal.
+        _model.StatusChanged += Manager.PublishPropertyChanges;
+        _model.ManagerChanged += Manager.PublishPropertyChanges;
         foreach (Device device in _model.Devices)
             Add(device, announce: false);
     }

@@ -31,7 +31,15 @@ public sealed class ManagerInterface(IBrokerModel model, Func<IReadOnlyList<stri
     [
         new("Version", Version),
         new("State", _state),
+        new("DeviceCounts", new StringUInt32MapValue(DeviceCounts.ByState(model.Devices))),
+        new("LastScan", Microseconds(model.LastScan)),
+        new("TrustAnchorCount", (uint)model.TrustAnchorCount),
+        new("ReferenceEntryCount", (uint)model.ReferenceEntryCount),
     ];
+
+    /// <summary>µs since the epoch, 0 = never (the interface's convention for t).</summary>
+    private static ulong Microseconds(DateTimeOffset? time) =>
+        time is { } t ? (ulong)Math.Max(0, (t - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond) : 0;
 
     public override ValueTask<DBusValue[]> InvokeAsync(MethodCall call) => call.Method.Name switch
     {

@@ -105,6 +105,15 @@ public sealed record BrokerConfig
     /// <summary>KEY_UPDATE (UpdateAllKeys) once a key has protected this many records (AES-GCM is safe far beyond: 2^32).</summary>
     public long SessionKeyUpdateMessages { get; init; } = 1L << 20;
 
+    /// <summary>Default of <see cref="MetricsTextfileDirectory"/>: node_exporter's textfile collector directory on Debian.</summary>
+    public const string DefaultMetricsTextfileDirectory = "/var/lib/prometheus/node-exporter";
+
+    /// <summary>
+    /// Where <c>cma-broker.prom</c> (node metrics for node_exporter's textfile collector) is written; nothing is
+    /// written while the directory does not exist; null = off (<c>metricsTextfileDir</c> "").
+    /// </summary>
+    public string? MetricsTextfileDirectory { get; init; } = DefaultMetricsTextfileDirectory;
+
     /// <summary>Where <c>Enroll</c> writes (inside <see cref="ReferenceDirectory"/>).</summary>
     public string EnrollDirectory => ReferenceDirectory;
 }

@@ -37,6 +37,7 @@ public sealed class BrokerConfigFile
     public long? SessionKeyUpdateMessages { get; set; }
     public string? RequesterCertChain { get; set; }
     public string? RequesterKey { get; set; }
+    public string? MetricsTextfileDir { get; set; }
 }
 
 /// <summary>Source-generated (NativeAOT-safe) JSON metadata for the configuration file.</summary>

@@ -215,6 +215,11 @@ public static class BrokerConfigLoader
         {
             RequesterCertChain = NonEmpty(where, "requesterCertChain", file.RequesterCertChain),
             RequesterKey = NonEmpty(where, "requesterKey", file.RequesterKey),
+            // "" turns the node metrics off; an absent directory does too, until it appears.
+            MetricsTextfileDirectory = file.MetricsTextfileDir is { } metrics
+                ? (metrics.Length == 0 ? null : Path.IsPathFullyQualified(metrics) ? metrics
+                    : throw Invalid(where, "metricsTextfileDir", $"'{metrics}' is not an absolute path (\"\" turns the metrics off)"))
+                : defaults.MetricsTextfileDirectory,
         };
         if ((config.RequesterCertChain is null) != (config.RequesterKey is null))
             throw Invalid(where, config.RequesterKey is null ? "requesterKey" : "requesterCertChain", "requesterCertChain and requesterKey are set together or not at all");
@@ -338,6 +343,7 @@ public static class BrokerConfigLoader
         SessionKeyUpdateMessages = c.SessionKeyUpdateMessages,
         RequesterCertChain = c.RequesterCertChain,
         RequesterKey = c.RequesterKey,
+        MetricsTextfileDir = c.MetricsTextfileDirectory ?? "",
     };
 
     private static CmaException Invalid(string source, string? key, string reason) =>

@@ -26,11 +26,14 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly object _gate = new();
     private readonly Dictionary<PciAddress, Device> _devices = [];
+    private readonly TimeProvider _time;
+    private DateTimeOffset? _lastScan;
 
     /// <param name="targetOpener">Opens <c>emulated:</c> and <c>spdm-socket:</c> targets; null = such targets are refused.</param>
     public DeviceRegistry(BrokerConfig config, ITargetOpener? targetOpener, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
     {
         _config = config;
+        _time = time ?? TimeProvider.System;
         _targetOpener = targetOpener;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<DeviceRegistry>();
@@ -55,6 +58,12 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
         get { lock (_gate) return _devices.Values.OrderBy(d => d.Address.ToString(), StringComparer.Ordinal).ToArray(); }
     }
 
+    /// <summary>When the last <see cref="RescanAsync"/> (coldplug, Manager.Rescan, hotplug's rescan after lost events) finished; null = none yet.</summary>
+    public DateTimeOffset? LastScan { get { lock (_gate) return _lastScan; } }
+
+    /// <summary>Raised after every <see cref="RescanAsync"/> that finished (<see cref="LastScan"/> is set).</summary>
+    public event EventHandler? Scanned;
+
     /// <summary>Raised after a device was added (outside the registry's lock).</summary>
     public event EventHandler<Device>? DeviceAdded;
 
@@ -78,9 +87,9 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
     public async Task<IReadOnlyList<Device>> RescanAsync(CancellationToken cancellationToken = default)
     {
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var added = new List<Device>();
         try
         {
-            var added = new List<Device>();
             foreach (var known in Devices)
                 known.CdatCache.Clear(); // a rescan reads every CDAT afresh
             var configured = ConfiguredTargets();
@@ -105,12 +114,14 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
                     if (await TryAddPciLockedAsync(address, cancellationToken).ConfigureAwait(false) is { } device)
                         added.Add(device);
             }
-            return added;
+            lock (_gate) _lastScan = _time.GetUtcNow();
         }
         finally
         {
             _changes.Release();
         }
+        Scanned?.Invoke(this, EventArgs.Empty);
+        return added;
     }
 
     private bool IsServed(TargetName target) => Devices.Any(d => d.Target == target);

@@ -79,14 +79,19 @@ public sealed class SpdmRequester
         var offeredHash = SpdmAlgorithms.SupportedBaseHash & (policy.BaseHash ?? SpdmAlgorithms.SupportedBaseHash);
         if (offeredAsym == 0 || offeredHash == 0)
             throw SpdmProtocolException.Unsupported($"the configured algorithm restriction leaves nothing to offer at SPDM {version}");
-        var negotiate = BuildNegotiateAlgorithms(version, offeredAsym, offeredHash, policy.Session).ToArray();
+        var negotiateRequest = BuildNegotiateAlgorithms(version, offeredAsym, offeredHash, policy.Session);
+        var negotiate = negotiateRequest.ToArray();
         var algBytes = await _channel.SendAsync(negotiate, SpdmCode.Algorithms, version, cancellationToken).ConfigureAwait(false);
         if (!AlgorithmsResponse.TryParse(algBytes, out var algorithms, out n))
             throw SpdmProtocolException.Protocol("ALGORITHMS response is truncated or its Length/struct tables are inconsistent");
         Record(_a, negotiate, algBytes, n);
         CheckAlgorithms(algorithms, caps, offeredAsym, offeredHash);
 
-        Negotiated = new NegotiatedParameters(version, caps, algorithms) { RequesterFlags = flags };
+        Negotiated = new NegotiatedParameters(version, caps, algorithms)
+        {
+            RequesterFlags = flags,
+            OfferedTables = negotiateRequest.AlgStructs.Select(t => t.Type).ToHashSet(),
+        };
         _logger?.LogDebug("SPDM {Version} negotiated: {BaseAsym} {BaseHash} measurements {MeasurementHash}",
             version, SpdmAlgorithms.Name(algorithms.BaseAsym), SpdmAlgorithms.Name(algorithms.BaseHash), SpdmAlgorithms.Name(algorithms.MeasurementHash));
         return Negotiated;

@@ -51,6 +51,8 @@ public sealed class BrokerUnderTest : IAsyncDisposable
         string trust = Directory.CreateDirectory(Path.Combine(root, "trust.d")).FullName;
         string reference = Directory.CreateDirectory(Path.Combine(root, "reference.d")).FullName;
         string state = Directory.CreateDirectory(Path.Combine(root, "state")).FullName;
+        // Node metrics go to a temp dir, never to /var/lib/prometheus.
+        string metrics = Directory.CreateDirectory(Path.Combine(root, "metrics")).FullName;
         if (withTrustAnchors)
             SpdmProfiles.WriteTrustAnchors(trust);
         foreach (string file in referenceFiles ?? [])
@@ -66,6 +68,7 @@ public sealed class BrokerUnderTest : IAsyncDisposable
                  {
                      Path.Combine(AppContext.BaseDirectory, "cma-brokerd.dll"), "--bus", bus.Address, "--no-coldplug",
                      "--state-dir", state, "--trust-dir", trust, "--reference-dir", reference, "--log-level", "debug",
+                     "--set", "metricsTextfileDir=" + metrics,
                  })
             start.ArgumentList.Add(argument);
         foreach (string target in targets)

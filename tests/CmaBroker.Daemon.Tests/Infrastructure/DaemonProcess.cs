@@ -50,6 +50,8 @@ public sealed class DaemonProcess : IAsyncDisposable
             "--trust-dir", directories.Trust,
             "--reference-dir", directories.Reference,
             "--log-level", "debug",
+            // Node metrics go to a temp dir, never to /var/lib/prometheus.
+            "--set", "metricsTextfileDir=" + directories.Metrics,
         };
         foreach (string target in targets)
             arguments.AddRange(["--target", target]);
@@ -146,6 +148,7 @@ public sealed class DaemonDirectories : IDisposable
         Directory.CreateDirectory(Trust);
         Directory.CreateDirectory(Reference);
         Directory.CreateDirectory(State);
+        Directory.CreateDirectory(Metrics);
     }
 
     public string Root { get; }
@@ -155,6 +158,9 @@ public sealed class DaemonDirectories : IDisposable
     public string Reference => Path.Combine(Root, "reference.d");
 
     public string State => Path.Combine(Root, "state");
+
+    /// <summary>metricsTextfileDir: where the daemon writes cma-broker.prom.</summary>
+    public string Metrics => Path.Combine(Root, "metrics");
 
     public static DaemonDirectories Create() => new(Directory.CreateTempSubdirectory("cmabroker-daemon-").FullName);
 

@@ -111,7 +111,23 @@ public sealed class RequesterOfferTests
         Assert.That(caps.Flags, Is.EqualTo(SpdmCapabilityFlags.Cert | SpdmCapabilityFlags.Chal | (caps.Version >= SpdmVersion.V12 ? SpdmCapabilityFlags.Chunk : 0)));
         Assert.That(NegotiateAlgorithmsRequest.TryParse(requests.First(m => m[1] == (byte)SpdmCode.NegotiateAlgorithms), out var offer, out _), Is.True);
         Assert.That(offer.AlgStructs, Is.Empty, "no DHE, AEAD or key schedule offered without a session");
-        Assert.That(result.Algorithms["DHE"], Is.EqualTo("none"));
+        // Algorithms shows the ALGORITHMS selection of what was offered: no session tables, so no DHE, AEAD,
+        // ReqBaseAsym or KeySchedule entry (they used to read "none").
+        Assert.That(result.Algorithms.Keys, Is.EquivalentTo(new[] { "BaseAsym", "BaseHash", "MeasurementHash", "MeasurementSpec", "OtherParams" }));
+        Assert.That(result.Algorithms["BaseAsym"], Is.Not.EqualTo("none"));
+    }
+
+    [Test]
+    public async Task SessionOfferShowsTheSessionAlgorithmsInTheSelection()
+    {
+        using var harness = new SessionHarness();
+        var opened = await harness.OpenAsync();
+        var described = opened.Negotiated.Describe();
+        Assert.That(described.Keys, Is.SupersetOf(new[] { "BaseAsym", "BaseHash", "DHE", "AEAD", "KeySchedule" }));
+        Assert.That(described["DHE"], Is.EqualTo(CmaBroker.Spdm.Crypto.SpdmAlgorithms.Name(opened.Negotiated.Dhe)).And.Not.EqualTo("none"));
+        Assert.That(described["AEAD"], Is.EqualTo(CmaBroker.Spdm.Crypto.SpdmAlgorithms.Name(opened.Negotiated.Aead)).And.Not.EqualTo("none"));
+        Assert.That(described["KeySchedule"], Is.Not.EqualTo("none"));
+        Assert.That(described, Does.Not.ContainKey("ReqBaseAsym"), "ReqBaseAsym is offered only with a requester identity");
     }
 
     [Test]
