@@ -91,6 +91,7 @@ public sealed class AccessTable
         new(BrokerNames.ManagerInterface, "Reload", MemberKind.Method, Access.Group, "changes the policy in force"),
         new(BrokerNames.ManagerInterface, "DeviceAdded", MemberKind.Signal, Access.Anyone, "the device list is public"),
         new(BrokerNames.ManagerInterface, "DeviceRemoved", MemberKind.Signal, Access.Anyone, "the device list is public"),
+        new(BrokerNames.ManagerInterface, "AuthenticationCompleted", MemberKind.Signal, Access.Anyone, "verdicts are public: every reader may see a device's AuthState"),
 
         new(BrokerNames.DeviceInterface, "Authenticate", MemberKind.Method, Access.Group, "talks SPDM to the device"),
         new(BrokerNames.DeviceInterface, "GetCertificateChain", MemberKind.Method, Access.Anyone, "read-only, from the last authentication"),
