@@ -57,6 +57,9 @@ public delegate IReadOnlyList<Requirement>? ArgumentRule(ref Reader arguments);
 /// </summary>
 public sealed record AccessRow(string Interface, string Member, MemberKind Kind, Access Access, string Why, ArgumentRule? Rule = null)
 {
+    /// <summary>How a refusal names the call ("Rescan needs root or group cmabroker …"); the member unless set.</summary>
+    public string What { get; init; } = Member;
+
     public override string ToString() => $"{Interface}.{Member}";
 }
 
@@ -118,8 +121,8 @@ public sealed class AccessTable
 
         new(BrokerNames.LeaseInterface, "Exchange", MemberKind.Method, Access.Group,
             "raw exchange: SPDM-class protocols uid 0, others root or group (the object is its owner's only)", ExchangeRule),
-        new(BrokerNames.LeaseInterface, "Renew", MemberKind.Method, Access.Root, "the owner's lease"),
-        new(BrokerNames.LeaseInterface, "Release", MemberKind.Method, Access.Root, "the owner's lease"),
+        new(BrokerNames.LeaseInterface, "Renew", MemberKind.Method, Access.Root, "the owner's lease") { What = "Lease.Renew" },
+        new(BrokerNames.LeaseInterface, "Release", MemberKind.Method, Access.Root, "the owner's lease") { What = "Lease.Release" },
     ];
 
     private readonly Dictionary<(string Interface, string Member, MemberKind Kind), AccessRow> _rows = [];
@@ -165,7 +168,7 @@ public sealed class AccessTable
             Reader arguments = request.GetBodyReader();
             requirements = row.Rule(ref arguments);
         }
-        requirements ??= [new Requirement(row.Access, row.Member)];
+        requirements ??= [new Requirement(row.Access, row.What)];
         foreach (Requirement requirement in requirements)
         {
             AccessDenial? denial = Check(requirement, caller);
