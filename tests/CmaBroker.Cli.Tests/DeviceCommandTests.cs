@@ -106,7 +106,9 @@ public sealed class DeviceCommandTests
         Assert.That(device.GetProperty("mismatchedIndices").EnumerateArray().Select(e => e.GetInt32()), Is.EqualTo(new[] { 2, 4 }));
         JsonElement mailbox = device.GetProperty("mailboxDetails").EnumerateArray().Single();
         Assert.That(mailbox.GetProperty("path").GetString(), Does.StartWith(device.GetProperty("path").GetString() + "/doe_"));
-        Assert.That(mailbox.GetProperty("state").GetString(), Is.AnyOf("idle", "busy"));
+        Assert.That(mailbox.GetProperty("state").GetString(), Is.EqualTo("idle"));
+        Assert.That(mailbox.GetProperty("activeClass").GetString(), Is.Empty);
+        Assert.That(mailbox.GetProperty("queueDepth").EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "discovery", "spdm", "cdat", "other" }));
         int[][] protocols = mailbox.GetProperty("protocols").EnumerateArray()
             .Select(p => p.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray();
         Assert.That(protocols, Has.Some.EqualTo(new[] { 1, 0 }).And.Some.EqualTo(new[] { 1, 1 }));

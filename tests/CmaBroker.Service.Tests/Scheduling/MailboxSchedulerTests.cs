@@ -59,7 +59,8 @@ public sealed class MailboxSchedulerTests
     [Test]
     public async Task Requests_of_one_class_from_one_caller_keep_their_order()
     {
-        await using var mailbox = Create(new MailboxSchedulerOptions { QueueLimit = 64 });
+        // 20 waiting from one caller: above the default per-caller bound of 16.
+        await using var mailbox = Create(new MailboxSchedulerOptions { QueueLimit = 64, MaxQueuedPerCaller = 64 });
         mailbox.SetLatency(TimeSpan.FromMilliseconds(1));
         var tasks = Enumerable.Range(0, 20).Select(i => mailbox.Scheduler.ExchangeAsync(Tagged(CdatProtocol, $"c{i}"), "one")).ToArray();
         await Task.WhenAll(tasks);
