@@ -75,12 +75,14 @@ public sealed partial class SpdmResponder : IDoeResponder
     {
         switch (fault)
         {
+            // The ERROR carries the request's version, as every answer to it must (GET_VERSION is always 1.0).
             case SpdmRuntimeFault.Busy:
-                return Error(SpdmErrorCode.Busy);
+                return new ErrorResponse(header.Version, SpdmErrorCode.Busy, 0, []).ToArray();
             case SpdmRuntimeFault.ResponseNotReady when header.Code != SpdmCode.GetVersion:
                 var code = header.Code == SpdmCode.RespondIfReady && RespondIfReadyRequest.TryParse(request, out var ready, out _)
                     ? ready.OriginalRequest : header.Code;
-                return NotReady(new PendingResponse(code, _nextToken++, []));
+                var data = new ResponseNotReadyData(Config.Faults.NotReadyRdtExponent, code, _nextToken++, Rdtm: 2);
+                return new ErrorResponse(header.Version, SpdmErrorCode.ResponseNotReady, 0, data.ToArray()).ToArray();
             default:
                 return null;
         }

@@ -55,6 +55,13 @@ public sealed record AuthenticationResult
     /// <summary>Precise, human-readable reason (also for Authenticated: what was verified).</summary>
     public required string Reason { get; init; }
 
+    /// <summary>
+    /// For a flow that broke off: the error kind the SPDM layer gave it (Busy: the responder stayed Busy past the
+    /// retries; Timeout: no response in time or ResponseNotReady past the retries; ProtocolError otherwise); null when
+    /// the flow ran to a verdict.
+    /// </summary>
+    public Doe.Errors.CmaErrorKind? FailureKind { get; init; }
+
     /// <summary>Non-fatal findings (e.g. a leaf without the CMA subjectAltName OID 2.23.147).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
