@@ -75,15 +75,28 @@ public sealed partial class SpdmResponder : IDoeResponder
     {
         switch (fault)
         {
+            // The ERROR carries the request's version, as every answer to it must (GET_VERSION is always 1.0).
             case SpdmRuntimeFault.Busy:
-                return Error(SpdmErrorCode.Busy);
+                return new ErrorResponse(header.Version, SpdmErrorCode.Busy, 0, []).ToArray();
+            case SpdmRuntimeFault.ResponseNotReady when header.Code == SpdmCode.RespondIfReady:
+                // Still not ready: the held request again, same token. Once the fault is off, RESPOND_IF_READY
+                // delivers the held response as usual; a token that names nothing is answered as usual too.
+                return _pending is { } held && RespondIfReadyRequest.TryParse(request, out var ready, out _)
+                    && held.Code == ready.OriginalRequest && held.Token == ready.Token
+                    ? NotReadyIn(header.Version, held) : null;
             case SpdmRuntimeFault.ResponseNotReady when header.Code != SpdmCode.GetVersion:
-                var code = header.Code == SpdmCode.RespondIfReady && RespondIfReadyRequest.TryParse(request, out var ready, out _)
-                    ? ready.OriginalRequest : header.Code;
-                return NotReady(new PendingResponse(code, _nextToken++, []));
+                // The request is processed and its response held, as a device still computing would.
+                _pending = new PendingResponse(header.Code, _nextToken++, Truncated(Dispatch(header, request)));
+                return NotReadyIn(header.Version, _pending);
             default:
                 return null;
         }
+    }
+
+    private byte[] NotReadyIn(SpdmVersion version, PendingResponse pending)
+    {
+        var data = new ResponseNotReadyData(Config.Faults.NotReadyRdtExponent, pending.Code, pending.Token, Rdtm: 2);
+        return new ErrorResponse(version, SpdmErrorCode.ResponseNotReady, 0, data.ToArray()).ToArray();
     }
 
     private byte[] Dispatch(SpdmHeader header, ReadOnlySpan<byte> request)

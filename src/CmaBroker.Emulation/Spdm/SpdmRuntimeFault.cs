@@ -12,8 +12,9 @@ public enum SpdmRuntimeFault
     Busy,
 
     /// <summary>
-    /// Every CMA request after GET_VERSION, RESPOND_IF_READY included, is answered ERROR ResponseNotReady: the
-    /// response never becomes ready and the requester gives up after its retry rounds.
+    /// Every CMA request after GET_VERSION is processed but answered ERROR ResponseNotReady, and so is every
+    /// RESPOND_IF_READY for it while the fault lasts: the requester gives up after its retry rounds. Once the fault
+    /// is off, RESPOND_IF_READY delivers the held response.
     /// </summary>
     ResponseNotReady,
 

@@ -106,7 +106,8 @@ public sealed partial class DeviceAuthenticator
     /// A fresh authentication whose signed GET_MEASUREMENTS carries <paramref name="nonce"/>
     /// (32 bytes), returned as evidence for a remote verifier. The device's properties are updated
     /// from it like any authentication. Errors: InvalidArgument (nonce), Unsupported (no signed
-    /// measurements), ProtocolError (the device failed authentication), KernelOwned, transport errors.
+    /// measurements), ProtocolError (the device failed authentication), Busy (the responder answered ERROR Busy
+    /// past the retries), Timeout (no response in time, or ResponseNotReady past the retries), KernelOwned, transport errors.
     /// </summary>
     public async Task<EvidenceResult> GetEvidenceAsync(Device device, byte[] nonce, byte? slot = null, CancellationToken cancellationToken = default)
     {
@@ -120,8 +121,10 @@ public sealed partial class DeviceAuthenticator
         var result = await RunUnderLeaseAsync(device, mailbox, policies, slot ?? policies.Config.ChallengeSlot, nonce, cancellationToken).ConfigureAwait(false);
         var snapshot = DeviceJudge.Judge(device.Identity, result, _policies(), _time.GetUtcNow());
         device.SetAuth(snapshot);
+        // A responder that stayed Busy or never got ready did not fail authentication: the caller may try again.
         if (result.Verdict is AuthenticationVerdict.Failed)
-            throw new CmaException(CmaErrorKind.ProtocolError, $"{device.Address}: {result.Reason}");
+            throw new CmaException(result.SpdmErrorKind is CmaErrorKind.Busy or CmaErrorKind.Timeout ? result.SpdmErrorKind.Value : CmaErrorKind.ProtocolError,
+                $"{device.Address}: {result.Reason}");
         if (result.Evidence is not { } evidence || !evidence.SignatureVerified)
             throw new CmaException(CmaErrorKind.Unsupported, $"{device.Address}: the device offers no signed measurements ({result.Reason})");
         var chain = result.ChallengedChain?.Certificates ?? [];

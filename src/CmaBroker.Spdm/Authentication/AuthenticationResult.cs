@@ -58,6 +58,13 @@ public sealed record AuthenticationResult
     /// <summary>What kind of failure <see cref="Reason"/> is (None for Authenticated), set where the check failed.</summary>
     public AuthFailureKind FailureKind { get; init; }
 
+    /// <summary>
+    /// For a flow that broke off: the error kind the SPDM layer gave it (Busy: the responder stayed Busy past the
+    /// retries; Timeout: no response in time or ResponseNotReady past the retries; ProtocolError otherwise); null when
+    /// the flow ran to a verdict.
+    /// </summary>
+    public Doe.Errors.CmaErrorKind? SpdmErrorKind { get; init; }
+
     /// <summary>Non-fatal findings (e.g. a leaf without the CMA subjectAltName OID 2.23.147).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

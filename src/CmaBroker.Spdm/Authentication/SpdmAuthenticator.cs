@@ -51,7 +51,7 @@ public static class SpdmAuthenticator
             catch (SpdmProtocolException e)
             {
                 var verdict = e.Kind == CmaErrorKind.Unsupported ? AuthenticationVerdict.Unsupported : AuthenticationVerdict.Failed;
-                return Log(options, progress.ToResult(verdict, e.Message, e.AuthFailure) with { Transcript = channel.Log });
+                return Log(options, progress.ToResult(verdict, e.Message, e.AuthFailure) with { Transcript = channel.Log, SpdmErrorKind = e.Kind });
             }
         }
     }

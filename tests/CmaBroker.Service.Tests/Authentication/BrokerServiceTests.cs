@@ -213,6 +213,37 @@ public sealed class BrokerServiceTests
     }
 
     [Test]
+    public async Task Evidence_from_a_responder_that_stays_busy_or_never_gets_ready_fails_busy_or_timeout_not_protocol_error()
+    {
+        SpdmProfiles.WriteTrustAnchors(_trust);
+        string faults = _temp.Sub("faults");
+        Directory.CreateDirectory(faults);
+        var config = Config("emulated:good");
+        await using var broker = new BrokerService(config, new BrokerServiceOptions
+        {
+            TargetOpener = new TargetOpenerAdapter(config, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, faults),
+        });
+        await broker.StartAsync();
+        var good = DeviceOf(broker, "good");
+        string faultFile = Path.Combine(faults, Emulation.Targets.FaultFileExchange.FileName(good.Address, 0x160));
+        var nonce = new byte[32];
+
+        foreach ((string fault, CmaErrorKind kind) in new[]
+        {
+            (EmulatedFaultNames.SpdmBusy, CmaErrorKind.Busy),
+            (EmulatedFaultNames.SpdmNotReady, CmaErrorKind.Timeout),
+            (EmulatedFaultNames.SpdmMalformed, CmaErrorKind.ProtocolError),
+        })
+        {
+            await File.WriteAllTextAsync(faultFile, fault);
+            var error = Assert.ThrowsAsync<CmaException>(() => broker.GetEvidenceAsync(good, nonce));
+            Assert.That(error!.Kind, Is.EqualTo(kind), $"{fault}: {error.Message}");
+            File.Delete(faultFile);
+            Assert.That((await broker.GetEvidenceAsync(good, nonce)).Measurements, Is.Not.Empty, $"{fault} cleared: evidence again");
+        }
+    }
+
+    [Test]
     public async Task A_device_pinned_to_a_function_bound_to_a_kernel_doe_driver_is_kernel_owned_without_traffic()
     {
         SpdmProfiles.WriteTrustAnchors(_trust);
