@@ -80,7 +80,9 @@ public sealed class ExchangeAndMonitorTests
             string devicePath = "/org/cmabroker/Broker1/devices/pci_" + device.Replace(':', '_').Replace('.', '_');
             if (json)
             {
-                string line = await NextLineAsync(lines, l => l.Contains("\"authenticated\"", StringComparison.Ordinal));
+                // The device's own signal: the Manager's DeviceCounts change ({"authenticated": N, …}) comes in the same stream.
+                string line = await NextLineAsync(lines, l => l.Contains("\"authenticated\"", StringComparison.Ordinal)
+                    && l.Contains($"\"{devicePath}\"", StringComparison.Ordinal));
                 using JsonDocument signal = JsonDocument.Parse(line);
                 Assert.That(signal.RootElement.GetProperty("path").GetString(), Is.EqualTo(devicePath));
                 Assert.That(signal.RootElement.GetProperty("signal").GetString(), Is.EqualTo("PropertiesChanged"));

@@ -109,6 +109,16 @@ public partial class SystemdUnitTests
         });
     }
 
+    [Test]
+    public void UnitMayWriteTheDefaultMetricsTextfileDirectoryWhenItExists()
+    {
+        // Under ProtectSystem=strict the daemon writes cma-broker.prom only where the unit allows; "-": absent is fine.
+        string directory = CmaBroker.Service.Configuration.BrokerConfig.DefaultMetricsTextfileDirectory;
+        Assert.That(new CmaBroker.Service.Configuration.BrokerConfig().MetricsTextfileDirectory, Is.EqualTo(directory));
+        Assert.That(ReadServiceSettings()["ReadWritePaths"], Does.Contain("-" + directory));
+        Assert.That(File.ReadAllText(RepositoryFiles.Path("packaging", "cma-broker.json")), Does.Contain($"\"metricsTextfileDir\": \"{directory}\""));
+    }
+
     /// <summary>Key → values (in order) of the [Service] section.</summary>
     private static Dictionary<string, List<string>> ReadServiceSettings()
     {

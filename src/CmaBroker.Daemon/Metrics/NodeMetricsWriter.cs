@@ -13,7 +13,7 @@ namespace CmaBroker.Daemon.Metrics;
 /// at most once per <see cref="MinimumInterval"/>, and every <see cref="RefreshInterval"/> for the counters. Off while
 /// the directory does not exist (checked at every write) or when metricsTextfileDir is "".
 /// </summary>
-public sealed partial class NodeMetricsWriter(BrokerConfig config, IBrokerModel model, ILogger<NodeMetricsWriter> logger) : IHostedService, IAsyncDisposable
+public sealed partial class NodeMetricsWriter : IHostedService, IAsyncDisposable
 {
     /// <summary>Shortest time between two writes (state changes in bursts cost one write).</summary>
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(1);
@@ -23,34 +23,48 @@ public sealed partial class NodeMetricsWriter(BrokerConfig config, IBrokerModel 
 
     private const UnixFileMode ReadableByAll = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    private readonly NodeMetrics _metrics = new(model);
+    private readonly BrokerConfig _config;
+    private readonly IBrokerModel _model;
+    private readonly ILogger<NodeMetricsWriter> _logger;
+    private readonly NodeMetrics _metrics;
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private bool _directoryMissingLogged;
 
+    public NodeMetricsWriter(BrokerConfig config, IBrokerModel model, ILogger<NodeMetricsWriter> logger)
+    {
+        _config = config;
+        _model = model;
+        _logger = logger;
+        _metrics = new NodeMetrics(model);
+        // Counted from construction: the host builds every hosted service before starting any, so the coldplug
+        // authentications that the bus service starts (before this service's StartAsync) are not missed.
+        if (config.MetricsTextfileDirectory is not null)
+            model.DeviceAuthenticated += OnAuthenticated;
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (config.MetricsTextfileDirectory is null)
+        if (_config.MetricsTextfileDirectory is null)
         {
             LogOff();
             return Task.CompletedTask;
         }
-        model.DeviceAuthenticated += OnAuthenticated;
-        model.StatusChanged += RequestWrite;
-        model.ManagerChanged += RequestWrite;
-        _loop = RunAsync(config.MetricsTextfileDirectory, _stopping.Token);
+        _model.StatusChanged += RequestWrite;
+        _model.ManagerChanged += RequestWrite;
+        _loop = RunAsync(_config.MetricsTextfileDirectory, _stopping.Token);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        model.DeviceAuthenticated -= OnAuthenticated;
-        model.StatusChanged -= RequestWrite;
-        model.ManagerChanged -= RequestWrite;
+        _model.DeviceAuthenticated -= OnAuthenticated;
+        _model.StatusChanged -= RequestWrite;
+        _model.ManagerChanged -= RequestWrite;
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (config.MetricsTextfileDirectory is { } directory)
+        if (_config.MetricsTextfileDirectory is { } directory)
             Write(directory);
     }
 

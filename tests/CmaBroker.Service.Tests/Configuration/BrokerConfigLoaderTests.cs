@@ -71,6 +71,21 @@ public sealed class BrokerConfigLoaderTests
     }
 
     [Test]
+    public void The_metrics_textfile_directory_defaults_to_node_exporters_and_empty_turns_it_off()
+    {
+        Assert.That(BrokerConfigLoader.Load(null, null, Environment()).MetricsTextfileDirectory, Is.EqualTo("/var/lib/prometheus/node-exporter"));
+        Assert.That(BrokerConfigLoader.Load(Write("""{ "metricsTextfileDir": "/srv/metrics" }"""), null, Environment()).MetricsTextfileDirectory,
+            Is.EqualTo("/srv/metrics"));
+        Assert.That(BrokerConfigLoader.Load(Write("""{ "metricsTextfileDir": "" }"""), null, Environment()).MetricsTextfileDirectory, Is.Null);
+        Assert.That(BrokerConfigLoader.Load(Write("{}"), ["metricsTextfileDir="], Environment()).MetricsTextfileDirectory, Is.Null);
+        var refused = Assert.Throws<CmaException>(() => BrokerConfigLoader.Load(Write("""{ "metricsTextfileDir": "metrics" }"""), null, Environment()));
+        Assert.That(refused!.Message, Does.Contain("metricsTextfileDir").And.Contain("absolute"));
+        // Overrides round-trip through the file shape: "off" stays off.
+        var off = BrokerConfigLoader.ApplyOverrides(new BrokerConfig { MetricsTextfileDirectory = null }, ["queueLimit=3"], Environment());
+        Assert.That(off.MetricsTextfileDirectory, Is.Null);
+    }
+
+    [Test]
     public void The_ide_key_refresh_interval_is_seconds_and_zero_turns_it_off()
     {
         Assert.That(BrokerConfigLoader.Load(Write("""{ "ideKeyRefreshIntervalS": 90 }"""), null, Environment()).IdeKeyRefreshInterval,
