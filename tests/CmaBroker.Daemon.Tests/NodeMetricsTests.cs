@@ -74,7 +74,8 @@ public sealed class NodeMetricsTests
             Assert.That(samples["cmabroker_devices"].Select(s => s.Type), Has.All.EqualTo("gauge"));
             Assert.That(Value(samples, "cmabroker_authentications_total"), Is.EqualTo(6));
             Assert.That(samples["cmabroker_authentications_total"][0].Type, Is.EqualTo("counter"));
-            Assert.That(Value(samples, "cmabroker_authentication_failures_total", ("kind", "untrusted")), Is.EqualTo(2));
+            // The kind is the attempt's AuthErrorKind: bad-cert's chain leads to no trust anchor.
+            Assert.That(Value(samples, "cmabroker_authentication_failures_total", ("kind", "chain")), Is.EqualTo(2));
             Assert.That(Value(samples, "cmabroker_authentication_failures_total", ("kind", "unsupported")), Is.EqualTo(1));
             Assert.That(samples["cmabroker_authentication_failures_total"].Select(s => s.Labels["kind"]), Has.None.EqualTo("authenticated"));
             Assert.That(Value(samples, "cmabroker_trust_anchors"), Is.EqualTo(Directory.GetFiles(_broker.Daemon.Directories.Trust).Length).And.GreaterThan(0));
@@ -92,6 +93,16 @@ public sealed class NodeMetricsTests
         Assert.That(inFile, Is.GreaterThan(0).And.LessThanOrEqualTo(exchangesNow));
         Assert.That(samples, Does.ContainKey("cmabroker_mailbox_timeouts_total").And.ContainKey("cmabroker_mailbox_aborts_total"));
         Assert.That(samples["cmabroker_mailbox_timeouts_total"], Has.Count.EqualTo(samples["cmabroker_mailbox_exchanges_total"].Count));
+
+        // Per protocol class: the authentication's exchanges are SPDM-class, and the classes add up to the mailbox total.
+        (string, string)[] goodMailbox = [("device", address), ("mailbox", mailbox[(mailbox.LastIndexOf('/') + 1)..])];
+        double spdm = Value(samples, "cmabroker_class_exchanges_total", [.. goodMailbox, ("class", "spdm")]);
+        Assert.That(spdm, Is.GreaterThan(0));
+        double classSum = samples["cmabroker_class_exchanges_total"]
+            .Where(s => s.Labels["device"] == address && s.Labels["mailbox"] == goodMailbox[1].Item2).Sum(s => s.Value);
+        Assert.That(classSum, Is.EqualTo(inFile), "per-class exchanges of the mailbox add up to its total");
+        Assert.That(Value(samples, "cmabroker_class_busy_rejections_total", [.. goodMailbox, ("class", "other")]), Is.Zero);
+        Assert.That(Value(samples, "cmabroker_class_queue_depth", [.. goodMailbox, ("class", "discovery")]), Is.Zero);
 
         // Readable by node_exporter whatever the unit's UMask; no temp file left beside it (only *.prom is collected anyway).
         Assert.That(File.GetUnixFileMode(MetricsFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CmaBroker.Daemon.Model;
 using CmaBroker.Daemon.Objects;
+using CmaBroker.Service.Authentication;
 using CmaBroker.Service.Devices;
 using CmaBroker.Service.Scheduling;
 
@@ -20,10 +21,10 @@ public sealed class NodeMetrics(IBrokerModel model)
     private readonly SortedDictionary<string, ulong> _failuresByKind = new(StringComparer.Ordinal);
     private ulong _authentications;
 
-    /// <summary>Counts one finished authentication and, when it did not end authenticated, its failure kind.</summary>
-    public void RecordAuthentication(Device device)
+    /// <summary>Counts one finished authentication (published or not) and, when it found a problem, its kind.</summary>
+    public void RecordAuthentication(AuthenticationAttempt attempt)
     {
-        string? kind = FailureKind(device.Auth);
+        string? kind = FailureKind(attempt.Result);
         lock (_gate)
         {
             _authentications++;
@@ -33,12 +34,16 @@ public sealed class NodeMetrics(IBrokerModel model)
     }
 
     /// <summary>
-    /// The one source of the <c>kind</c> label of cmabroker_authentication_failures_total: the AuthState the attempt
-    /// settled on (untrusted, failed, unsupported, kernel-owned); null for a success. When the Device property
-    /// AuthErrorKind exists, this is the place to use it instead.
+    /// The one source of the <c>kind</c> label of cmabroker_authentication_failures_total: the attempt's AuthErrorKind
+    /// (chain, signature, nonce, expired, no-anchors, policy, timeout, …); the AuthState it settled on when it failed
+    /// without a kind; null for a success without findings.
     /// </summary>
-    public static string? FailureKind(DeviceAuthSnapshot auth) =>
-        auth.State is AuthStates.Authenticated or AuthStates.Authenticating or AuthStates.Unknown ? null : auth.State;
+    public static string? FailureKind(DeviceAuthSnapshot auth)
+    {
+        if (auth.ErrorKind.Length > 0)
+            return auth.ErrorKind;
+        return auth.State is AuthStates.Authenticated or AuthStates.Authenticating or AuthStates.Unknown ? null : auth.State;
+    }
 
     /// <summary>The whole file's text.</summary>
     public string Render()
@@ -80,13 +85,13 @@ public sealed class NodeMetrics(IBrokerModel model)
     }
 
     /// <summary>
-    /// The one place building the exchange series: per mailbox totals of the scheduler's counters today
-    /// (exchanges, timeouts, aborts; labels device and mailbox). Per protocol class series (exchanges, timeouts and
-    /// Busy rejections with a <c>class</c> label) are added here when the scheduler counts per class.
+    /// The one place building the exchange series: per mailbox totals of the scheduler's counters (exchanges,
+    /// timeouts, aborts; labels device and mailbox), and per protocol class (<see cref="ClassCounters"/>: exchanges,
+    /// timeouts, Busy rejections, queue depth; labels device, mailbox and class).
     /// </summary>
     private static void AppendExchangeSeries(StringBuilder text, IReadOnlyCollection<Device> devices)
     {
-        var mailboxes = devices.SelectMany(d => d.Mailboxes.Select(m => (Device: d.Address.ToString(), Mailbox: m.ObjectPathElement, m.Counters)))
+        var mailboxes = devices.SelectMany(d => d.Mailboxes.Select(m => (Device: d.Address.ToString(), Mailbox: m.ObjectPathElement, m.Counters, m.ClassCounters)))
             .OrderBy(m => m.Device, StringComparer.Ordinal).ThenBy(m => m.Mailbox, StringComparer.Ordinal).ToList();
         (string Name, string Help, Func<MailboxCounters, ulong> Value)[] series =
         [
@@ -99,6 +104,23 @@ public sealed class NodeMetrics(IBrokerModel model)
             Family(text, name, "counter", help);
             foreach (var m in mailboxes)
                 Sample(text, name, [("device", m.Device), ("mailbox", m.Mailbox)], value(m.Counters));
+        }
+
+        (string Name, string Type, string Help, Func<ClassCounters, double> Value)[] perClass =
+        [
+            ("cmabroker_class_exchanges_total", "counter", "DOE exchanges that reached the transport, per mailbox and protocol class.", c => c.Exchanges),
+            ("cmabroker_class_timeouts_total", "counter", "Exchanges that timed out, per mailbox and protocol class.", c => c.Timeouts),
+            ("cmabroker_class_busy_rejections_total", "counter", "Requests answered Busy (queueLimit or maxQueuedPerCaller), per mailbox and protocol class.", c => c.BusyRejections),
+            ("cmabroker_class_queue_depth", "gauge", "Requests waiting, per mailbox and protocol class.", c => c.QueueDepth),
+        ];
+        foreach ((string name, string type, string help, Func<ClassCounters, double> value) in perClass)
+        {
+            Family(text, name, type, help);
+            foreach (var m in mailboxes)
+            {
+                foreach (ClassCounters counters in m.ClassCounters)
+                    Sample(text, name, [("device", m.Device), ("mailbox", m.Mailbox), ("class", counters.Class.Name())], value(counters));
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using CmaBroker.Daemon.Model;
+using CmaBroker.Service.Authentication;
 using CmaBroker.Service.Configuration;
 using CmaBroker.Service.Devices;
 using Microsoft.Extensions.Hosting;
@@ -41,7 +42,7 @@ public sealed partial class NodeMetricsWriter : IHostedService, IAsyncDisposable
         // Counted from construction: the host builds every hosted service before starting any, so the coldplug
         // authentications that the bus service starts (before this service's StartAsync) are not missed.
         if (config.MetricsTextfileDirectory is not null)
-            model.DeviceAuthenticated += OnAuthenticated;
+            model.AuthenticationCompleted += OnAuthenticated;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -59,7 +60,7 @@ public sealed partial class NodeMetricsWriter : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _model.DeviceAuthenticated -= OnAuthenticated;
+        _model.AuthenticationCompleted -= OnAuthenticated;
         _model.StatusChanged -= RequestWrite;
         _model.ManagerChanged -= RequestWrite;
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -75,9 +76,9 @@ public sealed partial class NodeMetricsWriter : IHostedService, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private void OnAuthenticated(Device device)
+    private void OnAuthenticated(AuthenticationAttempt attempt)
     {
-        _metrics.RecordAuthentication(device);
+        _metrics.RecordAuthentication(attempt);
         RequestWrite();
     }
 

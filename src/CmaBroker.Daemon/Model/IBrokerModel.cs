@@ -57,9 +57,6 @@ public interface IBrokerModel
     /// <summary>Raised after a scan finished or the policy was reloaded (<see cref="LastScan"/> and the counts may have changed).</summary>
     event Action? ManagerChanged;
 
-    /// <summary>Raised after every authentication of a device finished (its Auth holds the outcome).</summary>
-    event Action<Device>? DeviceAuthenticated;
-
     /// <summary>Fresh signed measurements (device traffic); the cached ones are in the device's snapshot.</summary>
     Task<IReadOnlyList<MeasurementBlock>> GetFreshMeasurementsAsync(Device device, CancellationToken cancellationToken);
 

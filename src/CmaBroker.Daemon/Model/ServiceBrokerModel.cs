@@ -45,7 +45,6 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
             RecordHistory(attempt);
             AuthenticationCompleted?.Invoke(attempt);
         };
-        _service.DeviceAuthenticated += (_, device) => DeviceAuthenticated?.Invoke(device);
         _service.Registry.Scanned += (_, _) => ManagerChanged?.Invoke();
         _service.PolicyReloaded += (_, _) => ManagerChanged?.Invoke();
     }
@@ -69,8 +68,6 @@ public sealed class ServiceBrokerModel : IBrokerModel, IAsyncDisposable
     public event Action<AuthenticationAttempt>? AuthenticationCompleted;
 
     public event Action? ManagerChanged;
-
-    public event Action<Device>? DeviceAuthenticated;
 
     public DateTimeOffset? LastScan => _service.Registry.LastScan;
 
