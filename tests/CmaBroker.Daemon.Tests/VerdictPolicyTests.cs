@@ -93,10 +93,10 @@ public sealed class VerdictPolicyTests
 
         await broker.Client.CallAsync(good, Names.Device, "Authenticate", "a{sv}", (ref MessageWriter w) => w.WriteDictionaryEnd(w.WriteDictionaryStart()));
 
-        var signal = await completed.WaitForAsync(s => s.Device == good, TimeSpan.FromSeconds(30));
+        // The coldplug authentication's signal may still be on its way (it follows the properties and the save).
+        var signal = await completed.WaitForAsync(s => s.Device == good && s.Details["trigger"].GetString() == "method", TimeSpan.FromSeconds(30));
         Assert.That(signal.State, Is.EqualTo("authenticated"));
         Assert.That(signal.Details.Keys, Is.EquivalentTo(DetailKeys));
-        Assert.That(signal.Details["trigger"].GetString(), Is.EqualTo("method"));
         Assert.That(signal.Details["published"].GetBool(), Is.True);
         Assert.That(signal.Details["slot"].GetByte(), Is.EqualTo(0));
         Assert.That(signal.Details["leaf_digest"].GetString(), Has.Length.EqualTo(64));
@@ -107,7 +107,7 @@ public sealed class VerdictPolicyTests
             .Single(i => (string?)i.Attribute("name") == Names.Manager).Elements("signal")
             .Single(s => (string?)s.Attribute("name") == "AuthenticationCompleted");
         string documentation = ((XComment)declared.NodesBeforeSelf().Last(n => n is XComment)).Value;
-        var documented = Regex.Matches(documentation, "\"([a-z_]+)\" [a-z{}]+ ").Select(m => m.Groups[1].Value).ToList();
+        var documented = Regex.Matches(documentation, "\"([a-z_]+)\" (?:y|b|s|t|u|ay)\\b").Select(m => m.Groups[1].Value).ToList();
         Assert.That(documented, Is.EquivalentTo(DetailKeys), documentation);
     }
 

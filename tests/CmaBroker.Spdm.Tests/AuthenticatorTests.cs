@@ -180,6 +180,7 @@ public sealed class AuthenticatorTests
         var result = await Run(responder, Options(chain));
         Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Failed));
         Assert.That(result.Reason, Does.StartWith("CHALLENGE_AUTH signature invalid"));
+        Assert.That(result.FailureKind, Is.EqualTo(AuthFailureKind.Signature));
     }
 
     [Test]
@@ -201,6 +202,21 @@ public sealed class AuthenticatorTests
         Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Failed));
         Assert.That(result.Reason, Does.StartWith("MEASUREMENTS signature invalid"));
         Assert.That(result.Evidence!.SignatureVerified, Is.False);
+        Assert.That(result.FailureKind, Is.EqualTo(AuthFailureKind.Signature));
+    }
+
+    [TestCase(SpdmCode.ChallengeAuth, "CHALLENGE_AUTH does not echo the RequesterContext")]
+    [TestCase(SpdmCode.Measurements, "MEASUREMENTS does not echo the RequesterContext")]
+    public async Task A_response_not_bound_to_the_request_is_a_nonce_failure(SpdmCode where, string reason)
+    {
+        var (responder, chain) = Device();
+        responder.VersionEntries = [0x1300];
+        responder.WrongRequesterContextIn = where;
+        var result = await Run(responder, Options(chain));
+        Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Failed));
+        Assert.That(result.Reason, Does.StartWith(reason));
+        Assert.That(result.FailureKind, Is.EqualTo(AuthFailureKind.Nonce));
+        Assert.That(AuthFailureKinds.Name(result.FailureKind), Is.EqualTo("nonce"));
     }
 
     [Test]
@@ -211,6 +227,7 @@ public sealed class AuthenticatorTests
         var result = await Run(responder, Options(chain));
         Assert.That(result.Verdict, Is.EqualTo(AuthenticationVerdict.Failed));
         Assert.That(result.Reason, Does.Contain("CertChainHash does not match"));
+        Assert.That(result.FailureKind, Is.EqualTo(AuthFailureKind.Chain));
     }
 
     [Test]

@@ -50,10 +50,10 @@ public static class DeviceStateMapper
     {
         State = record.Verdict,
         Error = record.Reason,
-        ErrorKind = record.ReasonKind,
+        ErrorKind = record.ReasonKind ?? "",
         LeafNotAfter = record.LeafNotAfter,
-        TrustAnchor = record.TrustAnchor,
-        SlotDigests = record.SlotDigests.Where(d => d.Key is >= 0 and <= 7).ToDictionary(d => (byte)d.Key, d => d.Value),
+        TrustAnchor = record.TrustAnchor ?? "",
+        SlotDigests = (record.SlotDigests ?? new Dictionary<int, string>()).Where(d => d.Key is >= 0 and <= 7).ToDictionary(d => (byte)d.Key, d => d.Value),
         Time = record.AuthenticatedAt,
         FromPreviousRun = true,
         SpdmVersion = record.SpdmVersion,

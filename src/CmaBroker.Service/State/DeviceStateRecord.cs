@@ -23,17 +23,20 @@ public sealed record DeviceStateRecord
     /// <summary>Why the verdict is not "authenticated" ("" when it is).</summary>
     public string Reason { get; init; } = "";
 
-    /// <summary>The D-Bus <c>AuthErrorKind</c> (chain, signature, expired, …; "" when none, and in files of brokers before it existed).</summary>
-    public string ReasonKind { get; init; } = "";
+    // The members below came after schema 1 files were first written: nullable, because the source-generated
+    // reader leaves a member absent from an older file null whatever its initializer says (StateStore.NullWhereNonNullable).
+
+    /// <summary>The D-Bus <c>AuthErrorKind</c> (chain, signature, expired, …; "" when none; null in files of brokers before it existed).</summary>
+    public string? ReasonKind { get; init; }
 
     /// <summary>notAfter of the challenged leaf certificate (D-Bus <c>LeafNotAfter</c>); null = unknown.</summary>
     public DateTimeOffset? LeafNotAfter { get; init; }
 
-    /// <summary>Subject of the trust anchor the challenged chain led to (D-Bus <c>TrustAnchor</c>); "" = none.</summary>
-    public string TrustAnchor { get; init; } = "";
+    /// <summary>Subject of the trust anchor the challenged chain led to (D-Bus <c>TrustAnchor</c>); "" or null = none.</summary>
+    public string? TrustAnchor { get; init; }
 
-    /// <summary>Each provisioned slot's DIGESTS digest, lowercase hex (D-Bus <c>SlotDigests</c>).</summary>
-    public IReadOnlyDictionary<int, string> SlotDigests { get; init; } = new Dictionary<int, string>();
+    /// <summary>Each provisioned slot's DIGESTS digest, lowercase hex (D-Bus <c>SlotDigests</c>); null in older files.</summary>
+    public IReadOnlyDictionary<int, string>? SlotDigests { get; init; }
 
     /// <summary>Negotiated SPDM version ("1.2"); "" when unknown.</summary>
     public string SpdmVersion { get; init; } = "";

@@ -119,6 +119,10 @@ public sealed class BrokerConfigLoaderTests
     [TestCase("""{ "bus": "tcp" }""", "bus", "D-Bus address")]
     [TestCase("""{ "socketTimeoutMinMs": 5000, "socketTimeoutMaxMs": 1000 }""", "socketTimeoutMinMs", "must not exceed")]
     [TestCase("""{ "challengeSlot": 8 }""", "challengeSlot", "between 0 and 7")]
+    [TestCase("""{ "verdictSlots": [1] }""", "verdictSlots", "must include challengeSlot (0)")]
+    [TestCase("""{ "verdictSlots": [0, 8] }""", "verdictSlots", "slot 8 is not between 0 and 7")]
+    [TestCase("""{ "verdictSlots": [0, 0] }""", "verdictSlots", "names a slot twice")]
+    [TestCase("""{ "verdictSlots": [] }""", "verdictSlots", "at least one slot")]
     [TestCase("""{ "session": "sometimes" }""", "session", "never, on-demand, always")]
     [TestCase("""{ "sessionIdleTimeoutS": -1 }""", "sessionIdleTimeoutS", "between 0 and 86400")]
     [TestCase("""{ "sessionKeyUpdateMessages": 4294967296 }""", "sessionKeyUpdateMessages", "safe limit is 2^32")]
@@ -130,6 +134,20 @@ public sealed class BrokerConfigLoaderTests
 
         Assert.That(error!.Kind, Is.EqualTo(CmaErrorKind.InvalidArgument));
         Assert.That(error.Message, Does.StartWith(path).And.Contain($"'{key}'").And.Contain(reason));
+    }
+
+    [Test]
+    public void VerdictSlots_default_to_the_challenge_slot_and_an_override_adds_slots()
+    {
+        var defaults = BrokerConfigLoader.Load(Write("""{ "challengeSlot": 2 }"""), null, Environment());
+        Assert.That(defaults.VerdictSlots, Is.Null);
+        Assert.That(defaults.CountsForVerdict(2), Is.True);
+        Assert.That(defaults.CountsForVerdict(0), Is.False);
+
+        var both = BrokerConfigLoader.Load(Write("{}"), ["verdictSlots=0,1"], Environment());
+        Assert.That(both.VerdictSlots, Is.EqualTo(new byte[] { 0, 1 }));
+        Assert.That(both.CountsForVerdict(1), Is.True);
+        Assert.That(both.CountsForVerdict(3), Is.False);
     }
 
     [Test]

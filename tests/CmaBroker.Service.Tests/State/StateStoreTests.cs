@@ -53,6 +53,49 @@ public class StateStoreTests
     }
 
     [Test]
+    public void VerdictDetailsRoundTripAndAFileWrittenBeforeThemStillLoads()
+    {
+        var detailed = StateRecords.Sample() with
+        {
+            Verdict = "untrusted",
+            ReasonKind = "chain",
+            LeafNotAfter = new DateTimeOffset(2030, 5, 6, 7, 8, 9, TimeSpan.Zero),
+            TrustAnchor = "CN=Root,O=Example",
+            SlotDigests = new Dictionary<int, string> { [0] = "aa", [1] = "bb" },
+            History = [new AuthenticationEventRecord(DateTimeOffset.UnixEpoch, AuthenticationEventKinds.Authentication, "untrusted", "why", "cc", "unavailable", 1, false, "chain")],
+        };
+        NewStore().Save(detailed);
+        var loaded = NewStore().LoadAll().Single();
+        Assert.That(loaded.ReasonKind, Is.EqualTo("chain"));
+        Assert.That(loaded.LeafNotAfter, Is.EqualTo(detailed.LeafNotAfter));
+        Assert.That(loaded.TrustAnchor, Is.EqualTo("CN=Root,O=Example"));
+        Assert.That(loaded.SlotDigests, Is.EquivalentTo(detailed.SlotDigests));
+        Assert.That(loaded.History.Single(), Is.EqualTo(detailed.History.Single()));
+
+        // The same file as a broker before these fields wrote it: without them, they load as "unknown".
+        string file = Directory.GetFiles(_directory, "*.json").Single();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        foreach (string key in new[] { "reasonKind", "leafNotAfter", "trustAnchor", "slotDigests" })
+            Assert.That(json.Remove(key), Is.True, key);
+        foreach (var entry in json["history"]!.AsArray())
+            foreach (string key in new[] { "slot", "published", "reasonKind" })
+                Assert.That(entry!.AsObject().Remove(key), Is.True, key);
+        File.WriteAllText(file, json.ToJsonString());
+        var old = NewStore().LoadAll().Single();
+        Assert.That(old.Verdict, Is.EqualTo("untrusted"));
+        Assert.That(old.ReasonKind, Is.Null);
+        Assert.That(old.LeafNotAfter, Is.Null);
+        Assert.That(old.TrustAnchor, Is.Null);
+        Assert.That(old.SlotDigests, Is.Null);
+        var shown = CmaBroker.Service.Persistence.DeviceStateMapper.ToSnapshot(old);
+        Assert.That((shown.ErrorKind, shown.TrustAnchor, shown.SlotDigests.Count), Is.EqualTo(("", "", 0)));
+        NewStore().Save(old); // and it can be written back
+        Assert.That(old.History.Single().Published, Is.True, "entries of older brokers were all published");
+        Assert.That(old.History.Single().Slot, Is.Null);
+        Assert.That(CorruptFiles(), Is.Empty);
+    }
+
+    [Test]
     public void FileIsNamedAfterTheAddressAndReadableOnlyByItsOwner()
     {
         Assume.That(OperatingSystem.IsLinux(), Is.True, "POSIX file modes");

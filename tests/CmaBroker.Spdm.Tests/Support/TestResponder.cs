@@ -62,6 +62,8 @@ public sealed class TestResponder : IDoeExchange
     public bool CorruptChallengeSignature { get; set; }
     public bool CorruptMeasurementSignature { get; set; }
     public bool WrongCertChainHash { get; set; }
+    /// <summary>SPDM 1.3: answer CHALLENGE_AUTH (or MEASUREMENTS) with a RequesterContext other than the request's.</summary>
+    public SpdmCode? WrongRequesterContextIn { get; set; }
     public bool WrongSummaryHash { get; set; }
     /// <summary>Sign challenge/measurements with this key instead of the slot's leaf key.</summary>
     public Org.BouncyCastle.Crypto.AsymmetricKeyParameter? SigningKeyOverride { get; set; }
@@ -69,6 +71,8 @@ public sealed class TestResponder : IDoeExchange
     public byte? WrongVersionByte { get; set; }
 
     public List<byte[]> Requests { get; } = [];
+
+    private static byte[] Flipped(byte[]? context) => context is null ? [] : [.. context.Select(b => (byte)~b)];
 
     public ValueTask<DoeObject> ExchangeAsync(DoeObject request, CancellationToken cancellationToken = default)
     {
@@ -173,7 +177,7 @@ public sealed class TestResponder : IDoeExchange
                 var unsigned = new ChallengeAuthResponse(_version, req.SlotId, (byte)(1 << req.SlotId), chainHash,
                     Enumerable.Repeat((byte)0xA5, 32).ToArray(),
                     req.SummaryHashType == MeasurementSummaryHashType.None ? [] : WrongSummaryHash ? new byte[hashSize] : SpdmMeasurementSummary.ComputeAll(Hash, Blocks),
-                    [], req.RequesterContext, []);
+                    [], WrongRequesterContextIn == SpdmCode.ChallengeAuth ? Flipped(req.RequesterContext) : req.RequesterContext, []);
                 byte[] body = unsigned.ToArray();
                 byte[] m1 = [.. _a, .. _b, .. payload[..n], .. body];
                 _b.Clear();
@@ -211,7 +215,8 @@ public sealed class TestResponder : IDoeExchange
                     }
                 }
                 var rsp = new MeasurementsResponse(_version, param1, req.SignatureRequested ? req.SlotId : (byte)0, (byte)blocks.Count,
-                    MeasurementBlock.WriteRecord(blocks), Enumerable.Repeat((byte)0x3C, 32).ToArray(), [], req.RequesterContext, []);
+                    MeasurementBlock.WriteRecord(blocks), Enumerable.Repeat((byte)0x3C, 32).ToArray(), [],
+                    WrongRequesterContextIn == SpdmCode.Measurements ? Flipped(req.RequesterContext) : req.RequesterContext, []);
                 byte[] body = rsp.ToArray();
                 _l.AddRange(payload[..n]);
                 _l.AddRange(body);
