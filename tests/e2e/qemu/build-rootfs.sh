@@ -39,6 +39,11 @@ mkdir -p "$CACHE/rootfs"
 exec 9>"$CACHE/rootfs/.lock"
 flock 9
 if [ -f "$OUT/.complete" ]; then echo "$OUT"; exit 0; fi
+# A build killed half-way (a test's timeout) leaves mmdebstrap's /proc, /sys and /dev mounts inside its tree; we
+# hold the lock, so no build is running: unmount them, and never let rm cross into a mount.
+awk -v prefix="$CACHE/rootfs/" 'index($2, prefix) == 1 {print $2}' /proc/mounts | sort -r | while read -r mount; do
+  umount -l "$mount" || die "cannot unmount $mount left by an interrupted build"
+done
 
 # The archive the machine already uses (first deb822 or one-line source serving bookworm).
 archive=""
@@ -56,7 +61,7 @@ if [ -z "$archive" ]; then
 fi
 [ -n "$archive" ] || die "no Debian archive serving 'bookworm' found in /etc/apt/sources.list(.d)"
 
-rm -rf "$OUT"
+rm -rf --one-file-system "$OUT"
 mkdir -p "$OUT"
 TREE="$OUT/tree"
 include=$(IFS=,; echo "${PACKAGES[*]}")
@@ -79,5 +84,5 @@ rm -rf "$TREE"
 printf '%s\n' "${PACKAGES[@]}" >"$OUT/.complete"
 # Keep only the newest two images.
 touch "$OUT"
-(cd "$CACHE/rootfs" && ls -1t | grep -v '^\.' | tail -n +3 | xargs -r rm -rf)
+(cd "$CACHE/rootfs" && ls -1t | grep -v '^\.' | tail -n +3 | xargs -r rm -rf --one-file-system)
 echo "$OUT"
