@@ -47,7 +47,7 @@ public sealed class ConcurrencyTests
         using BusClient other = await BusClient.ConnectAsync(_broker.Bus.Address);
         // Without timing: a lease holds the slow device's SPDM queue, so the exchanges queued on it cannot finish
         // until it is released; the good device must answer meanwhile.
-        string lease = await AcquireSpdmLeaseAsync(_broker.Client, slow, 60_000);
+        string lease = await _broker.Client.AcquireSpdmLeaseAsync(slow, 60_000);
         Task<byte[]>[] queued = Enumerable.Range(0, 4).Select(_ => busy.ExchangeAsync(slow, Names.Mailbox, 1, 1, [0x10, 0x84, 0, 0])).ToArray();
         byte[] fast = await other.ExchangeAsync(good, Names.Mailbox, 1, 0, [0, 0, 0, 0]).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.That(fast, Is.EqualTo(new byte[] { 1, 0, 0, 1 }));
@@ -64,7 +64,7 @@ public sealed class ConcurrencyTests
         string slow = await _broker.MailboxPathAsync("emulated:slow");
         await _broker.WaitForAuthSettledAsync(await _broker.DevicePathAsync("emulated:slow"));
         // A lease holds the SPDM queue, so the leaving client's requests are certainly queued (not on the wire) when it leaves.
-        string lease = await AcquireSpdmLeaseAsync(_broker.Client, slow, 60_000);
+        string lease = await _broker.Client.AcquireSpdmLeaseAsync(slow, 60_000);
         BusClient leaving = await BusClient.ConnectAsync(_broker.Bus.Address);
         string leavingName = leaving.UniqueName;
         Task<byte[]>[] abandoned = Enumerable.Range(0, 6).Select(_ => leaving.ExchangeAsync(slow, Names.Mailbox, 1, 1, [0x10, 0x84, 0, 0])).ToArray();
@@ -74,7 +74,7 @@ public sealed class ConcurrencyTests
         leaving.Dispose();
         foreach (Task<byte[]> call in abandoned)
             Assert.That(async () => await call, Throws.Exception);
-        await WaitUntilAsync(() => Task.FromResult(_broker.Daemon.Log.Contains($"dropped client {leavingName}")));
+        await Conditions.WaitUntilAsync(() => Task.FromResult(_broker.Daemon.Log.Contains($"dropped client {leavingName}")));
         await _broker.Client.CallAsync(lease, Names.Lease, "Release");
 
         using BusClient next = await BusClient.ConnectAsync(_broker.Bus.Address);
@@ -114,7 +114,7 @@ public sealed class ConcurrencyTests
         owner.Dispose();
         byte[] after = await waiting.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.That(after[1], Is.EqualTo(0x04));
-        await WaitUntilAsync(async () => !(await IntrospectAsync(_broker.Client, mailbox)).Contains("lease_"));
+        await Conditions.WaitUntilAsync(async () => !(await IntrospectAsync(_broker.Client, mailbox)).Contains("lease_"));
     }
 
     [Test]
@@ -133,7 +133,7 @@ public sealed class ConcurrencyTests
         Assert.That(wrongClass.ErrorName, Is.EqualTo(Names.ErrorPrefix + "InvalidArgument"));
 
         await owner.CallAsync(lease, Names.Lease, "Release");
-        await WaitUntilAsync(async () => !(await IntrospectAsync(owner, mailbox)).Contains("lease_"));
+        await Conditions.WaitUntilAsync(async () => !(await IntrospectAsync(owner, mailbox)).Contains("lease_"));
         DBusErrorReplyException gone = Assert.ThrowsAsync<DBusErrorReplyException>(() => owner.GetPropertyAsync(lease, Names.Lease, "Class"))!;
         Assert.That(gone.ErrorName, Is.EqualTo(Names.ErrorPrefix + "NoSuchDevice"));
     }
@@ -151,23 +151,7 @@ public sealed class ConcurrencyTests
         await Task.CompletedTask;
     }
 
-    private static Task<string> AcquireSpdmLeaseAsync(BusClient client, string mailbox, uint timeoutMs) =>
-        client.CallAsync(mailbox, Names.Mailbox, "AcquireLease", "su",
-            (ref MessageWriter w) => { w.WriteString("spdm"); w.WriteUInt32(timeoutMs); },
-            static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
-
     private static Task<string> IntrospectAsync(BusClient client, string path) =>
         client.CallAsync(path, "org.freedesktop.DBus.Introspectable", "Introspect", null, null,
             static (Message m, object? _) => m.GetBodyReader().ReadString());
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail("condition not reached in 60 s");
-            await Task.Delay(20);
-        }
-    }
 }

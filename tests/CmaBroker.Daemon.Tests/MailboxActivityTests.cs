@@ -65,13 +65,13 @@ public sealed class MailboxActivityTests
         using BusClient flooder = await BusClient.ConnectAsync(_broker.Bus.Address);
         using BusClient other = await BusClient.ConnectAsync(_broker.Bus.Address);
         // A lease holds the SPDM queue, so the flood and the single exchange are all queued before any runs.
-        string lease = await AcquireSpdmLeaseAsync(_broker.Client, slow);
+        string lease = await _broker.Client.AcquireSpdmLeaseAsync(slow);
         Assert.That((await _broker.Client.GetPropertyAsync(slow, Names.Mailbox, "ActiveClass")).GetString(), Is.EqualTo("spdm"));
         const int Flood = 12;
         Task<byte[]>[] flood = Enumerable.Range(0, Flood).Select(_ => SpdmExchangeAsync(flooder, slow)).ToArray();
-        await WaitUntilAsync(async () => (await ClassMapAsync(slow, "QueueDepth"))["spdm"] == Flood);
+        await Conditions.WaitUntilAsync(async () => (await ClassMapAsync(slow, "QueueDepth"))["spdm"] == Flood);
         Task<byte[]> single = SpdmExchangeAsync(other, slow);
-        await WaitUntilAsync(async () => (await ClassMapAsync(slow, "QueueDepth"))["spdm"] == Flood + 1);
+        await Conditions.WaitUntilAsync(async () => (await ClassMapAsync(slow, "QueueDepth"))["spdm"] == Flood + 1);
 
         await _broker.Client.CallAsync(lease, Names.Lease, "Release");
         byte[] answer = await single.WaitAsync(TimeSpan.FromSeconds(60));
@@ -91,12 +91,12 @@ public sealed class MailboxActivityTests
         using BusClient flooder = await BusClient.ConnectAsync(_broker.Bus.Address);
         using BusClient other = await BusClient.ConnectAsync(_broker.Bus.Address);
         ulong busyBefore = (await ClassMapAsync(good, "BusyRejections"))["spdm"];
-        string lease = await AcquireSpdmLeaseAsync(_broker.Client, good);
+        string lease = await _broker.Client.AcquireSpdmLeaseAsync(good);
 
         // Default maxQueuedPerCaller is 16; the shared broker's queueLimit is 64, so the per-caller bound answers.
         Task<byte[]>[] flood = Enumerable.Range(0, 20).Select(_ => SpdmExchangeAsync(flooder, good)).ToArray();
-        await WaitUntilAsync(() => Task.FromResult(flood.Count(t => t.IsCompleted) >= 4));
-        await WaitUntilAsync(async () => (await ClassMapAsync(good, "QueueDepth"))["spdm"] == 16);
+        await Conditions.WaitUntilAsync(() => Task.FromResult(flood.Count(t => t.IsCompleted) >= 4));
+        await Conditions.WaitUntilAsync(async () => (await ClassMapAsync(good, "QueueDepth"))["spdm"] == 16);
         Task<byte[]>[] refused = flood.Where(t => t.IsCompleted).ToArray();
         Assert.That(refused, Has.Length.EqualTo(4));
         foreach (Task<byte[]> call in refused)
@@ -108,7 +108,7 @@ public sealed class MailboxActivityTests
         Assert.That((await ClassMapAsync(good, "BusyRejections"))["spdm"] - busyBefore, Is.EqualTo(4UL));
 
         Task<byte[]> single = SpdmExchangeAsync(other, good);
-        await WaitUntilAsync(async () => (await ClassMapAsync(good, "QueueDepth"))["spdm"] == 17);
+        await Conditions.WaitUntilAsync(async () => (await ClassMapAsync(good, "QueueDepth"))["spdm"] == 17);
         Assert.That(single.IsCompleted, Is.False, "another client still gets a place in the queue");
 
         await _broker.Client.CallAsync(lease, Names.Lease, "Release");
@@ -165,20 +165,4 @@ public sealed class MailboxActivityTests
                 w.WriteDictionaryEnd(options);
             },
             static (Message m, object? _) => m.GetBodyReader().ReadArrayOfByte());
-
-    private static Task<string> AcquireSpdmLeaseAsync(BusClient client, string mailbox) =>
-        client.CallAsync(mailbox, Names.Mailbox, "AcquireLease", "su",
-            (ref MessageWriter w) => { w.WriteString("spdm"); w.WriteUInt32(60_000); },
-            static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail("condition not reached in 60 s");
-            await Task.Delay(20);
-        }
-    }
 }

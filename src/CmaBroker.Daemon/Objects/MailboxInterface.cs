@@ -35,8 +35,8 @@ public sealed class MailboxInterface(Mailbox mailbox, MediatedExchange exchange,
             new("Exchanges", counters.Exchanges),
             new("Timeouts", counters.Timeouts),
             new("Aborts", counters.Aborts),
-            new("QueueDepth", new ClassUInt32MapValue(classes.Select(c => new KeyValuePair<string, uint>(c.Class.Name(), (uint)c.QueueDepth)).ToList())),
-            new("BusyRejections", new ClassUInt64MapValue(classes.Select(c => new KeyValuePair<string, ulong>(c.Class.Name(), c.BusyRejections)).ToList())),
+            new("QueueDepth", new StringUInt32MapValue(classes.Select(c => new KeyValuePair<string, uint>(c.Class.Name(), (uint)c.QueueDepth)).ToList())),
+            new("BusyRejections", new StringUInt64MapValue(classes.Select(c => new KeyValuePair<string, ulong>(c.Class.Name(), c.BusyRejections)).ToList())),
             new("ExchangeLatency", new ClassLatencyMapValue(classes.Select(c =>
                 new ClassLatency(c.Class.Name(), c.LatencyMeanMicroseconds, c.LatencyMaxMicroseconds, c.LatencyLastMicroseconds)).ToList())),
         ];

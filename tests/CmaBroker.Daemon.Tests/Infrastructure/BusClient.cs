@@ -25,6 +25,12 @@ public sealed class BusClient : IDisposable
         return new BusClient(connection);
     }
 
+    /// <summary>Mailbox.AcquireLease("spdm", timeoutMs): the lease's object path.</summary>
+    public Task<string> AcquireSpdmLeaseAsync(string mailbox, uint timeoutMs = 60_000) =>
+        CallAsync(mailbox, Names.Mailbox, "AcquireLease", "su",
+            (ref MessageWriter w) => { w.WriteString("spdm"); w.WriteUInt32(timeoutMs); },
+            static (Message m, object? _) => m.GetBodyReader().ReadObjectPathAsString());
+
     public Task<T> CallAsync<T>(string path, string iface, string member, string? signature, ArgumentWriter? arguments,
         MessageValueReader<T> reader, string destination = BusName)
     {
