@@ -1,9 +1,13 @@
 using CmaBroker.Doe;
+using CmaBroker.Doe.Echo;
 using CmaBroker.Spdm.Socket;
 
 namespace CmaBroker.Fuzz;
 
-/// <summary>The DOE object decoder and, for Discovery objects, the Discovery response parser (both versions).</summary>
+/// <summary>
+/// The DOE object decoder and, for Discovery objects, the Discovery response parser (both versions); for the
+/// emulator's echo protocol, the echo codec (an accepted message encodes back to itself).
+/// </summary>
 internal static class DoeTargets
 {
     public static void ObjectAndDiscovery(byte[] input)
@@ -22,6 +26,12 @@ internal static class DoeTargets
         {
             for (byte version = 0; version <= 2; version++)
                 DoeDiscoveryResponse.TryParse(decoded.Payload.Span, version, out _);
+        }
+        else if (decoded.Protocol == DoeEcho.Protocol)
+        {
+            ReadOnlySpan<byte> message = decoded.Payload.Span;
+            if (DoeEcho.TryParse(message, out ReadOnlySpan<byte> tag, out ReadOnlySpan<byte> payload, out _))
+                FuzzTargets.Check(DoeEcho.Encode(tag, payload).AsSpan().SequenceEqual(message), "an accepted echo message does not encode back to its bytes");
         }
     }
 }

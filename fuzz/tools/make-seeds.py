@@ -67,6 +67,10 @@ for name, (hash_index, sig_index) in recordings.items():
             if len(app) > 11 and app[1] in (0xFE, 0x7E) and app[4:9] == b"\x03\x00\x02\x01\x00" and app[11] == 0:
                 put("idekm", app[11:], (app[12], app[13]))
 
+# The emulator's echo protocol (vendor 0x1B36, type 0xEC; not in the recordings): a DOE object of 7 dwords
+# carrying a 16-byte tag and a 4-byte payload.
+put("doe", bytes([0x36, 0x1B, 0xEC, 0x00, 7, 0, 0, 0]) + bytes(range(16)) + b"\xde\xad\xbe\xef", ("echo",))
+
 def der_length(b):
     if b[1] < 0x80:
         return 2 + b[1]
