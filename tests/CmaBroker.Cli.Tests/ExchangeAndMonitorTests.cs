@@ -58,32 +58,41 @@ public sealed class ExchangeAndMonitorTests
     public async Task MonitorPrintsTheAuthStateChangesUntilInterrupted(bool json)
     {
         string device = BrokerUnderTest.AddressOf("good", 1);
+        string devicePath = "/org/cmabroker/Broker1/devices/pci_" + device.Replace(':', '_').Replace('.', '_');
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in (string[])[Cmactl.Dll, "--address", _broker.Address, .. json ? new[] { "--json" } : [], "monitor"])
             start.ArgumentList.Add(argument);
         using Process monitor = Process.Start(start)!;
         var lines = Channel.CreateUnbounded<string>();
-        monitor.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Writer.TryWrite(e.Data); };
-        monitor.ErrorDataReceived += (_, _) => { };
+        var printed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        monitor.OutputDataReceived += (_, e) => { if (e.Data is not null) { printed.Enqueue(e.Data); lines.Writer.TryWrite(e.Data); } };
+        monitor.ErrorDataReceived += (_, e) => { if (e.Data is not null) printed.Enqueue("stderr: " + e.Data); };
         monitor.BeginOutputReadLine();
         monitor.BeginErrorReadLine();
+        Exception? failure = null;
         try
         {
-            // Human output announces itself once subscribed; JSON prints signals only, so give it a moment to subscribe.
-            if (json)
-                await Task.Delay(TimeSpan.FromSeconds(2));
-            else
+            // Human output announces itself once subscribed, so one authentication suffices. JSON prints signals only:
+            // it may not be subscribed yet when the first authentication ends, so authenticate again until the
+            // device's signal shows (waiting on the event, not on a guess of how long subscribing takes).
+            if (!json)
                 Assert.That(await NextLineAsync(lines, _ => true), Does.StartWith("Monitoring org.cmabroker.Broker1"));
+            // JSON: the device's own signal; the Manager's DeviceCounts change ({"authenticated": N, …}) comes in the same stream.
+            Func<string, bool> wanted = json
+                ? l => l.Contains("\"authenticated\"", StringComparison.Ordinal) && l.Contains($"\"{devicePath}\"", StringComparison.Ordinal)
+                : l => l.Contains("AuthState=authenticated", StringComparison.Ordinal);
+            string? line = null;
+            DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+            while (line is null && DateTime.UtcNow < deadline)
+            {
+                Assert.That((await Cmactl.OnBusAsync(_broker.Address, "authenticate", device)).ExitCode, Is.Zero);
+                line = await TryNextLineAsync(lines, wanted, TimeSpan.FromSeconds(json ? 10 : 60));
+            }
+            Assert.That(line, Is.Not.Null, "monitor printed no signal of the authentication; it printed:\n" + string.Join('\n', printed));
 
-            Assert.That((await Cmactl.OnBusAsync(_broker.Address, "authenticate", device)).ExitCode, Is.Zero);
-
-            string devicePath = "/org/cmabroker/Broker1/devices/pci_" + device.Replace(':', '_').Replace('.', '_');
             if (json)
             {
-                // The device's own signal: the Manager's DeviceCounts change ({"authenticated": N, …}) comes in the same stream.
-                string line = await NextLineAsync(lines, l => l.Contains("\"authenticated\"", StringComparison.Ordinal)
-                    && l.Contains($"\"{devicePath}\"", StringComparison.Ordinal));
-                using JsonDocument signal = JsonDocument.Parse(line);
+                using JsonDocument signal = JsonDocument.Parse(line!);
                 Assert.That(signal.RootElement.GetProperty("path").GetString(), Is.EqualTo(devicePath));
                 Assert.That(signal.RootElement.GetProperty("signal").GetString(), Is.EqualTo("PropertiesChanged"));
                 Assert.That(signal.RootElement.GetProperty("changedInterface").GetString(), Is.EqualTo("org.cmabroker.Broker1.Device"));
@@ -91,22 +100,55 @@ public sealed class ExchangeAndMonitorTests
             }
             else
             {
-                string line = await NextLineAsync(lines, l => l.Contains("AuthState=authenticated", StringComparison.Ordinal));
                 Assert.That(line, Does.StartWith($"{devicePath} org.freedesktop.DBus.Properties.PropertiesChanged org.cmabroker.Broker1.Device "));
             }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
         }
         finally
         {
             await ProcessRunner.RunAsync("kill", ["-INT", monitor.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await monitor.WaitForExitAsync(cancel.Token);
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await monitor.WaitForExitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                monitor.Kill(entireProcessTree: true);
+                // A failure of the test itself is the one to report; this one only when there is none.
+                if (failure is null)
+                    Assert.Fail("cmactl monitor did not exit within 60 s of SIGINT; it printed:\n" + string.Join('\n', printed));
+            }
         }
-        Assert.That(monitor.ExitCode, Is.Zero, "SIGINT ends monitor cleanly");
+        Assert.That(monitor.ExitCode, Is.Zero, "SIGINT ends monitor cleanly; it printed:\n" + string.Join('\n', printed));
+    }
+
+    /// <summary>The next line <paramref name="wanted"/> accepts, or null when none came within <paramref name="timeout"/>.</summary>
+    private static async Task<string?> TryNextLineAsync(Channel<string> lines, Func<string, bool> wanted, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                string line = await lines.Reader.ReadAsync(cancel.Token);
+                if (wanted(line))
+                    return line;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private static async Task<string> NextLineAsync(Channel<string> lines, Func<string, bool> wanted)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var seen = new List<string>();
         try
         {
