@@ -53,14 +53,20 @@ public sealed class ExchangeAndMonitorTests
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Unsupported), result.ToString);
     }
 
+    private const string ResetSigintAndExec =
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])";
+
     [TestCase(false)]
     [TestCase(true)]
     public async Task MonitorPrintsTheAuthStateChangesUntilInterrupted(bool json)
     {
         string device = BrokerUnderTest.AddressOf("good", 1);
         string devicePath = "/org/cmabroker/Broker1/devices/pci_" + device.Replace(':', '_').Replace('.', '_');
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])[Cmactl.Dll, "--address", _broker.Address, .. json ? new[] { "--json" } : [], "monitor"])
+        // Ctrl-C reaches a foreground program; a test host started in the background by a non-interactive shell
+        // inherits SIGINT ignored (POSIX), and .NET then leaves it ignored. Reset it to the default before exec, as
+        // an interactive shell does for its foreground job, so the test sees what a user at a terminal sees.
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])["-c", ResetSigintAndExec, "dotnet", Cmactl.Dll, "--address", _broker.Address, .. json ? new[] { "--json" } : [], "monitor"])
             start.ArgumentList.Add(argument);
         using Process monitor = Process.Start(start)!;
         var lines = Channel.CreateUnbounded<string>();
